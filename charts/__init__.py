@@ -1,0 +1,1 @@
+"""Plotly figure builders: DataFrame in, figure out. No I/O, no Streamlit."""

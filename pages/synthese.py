@@ -1,0 +1,75 @@
+"""Synthèse: the six targeted indicators against their targets, by pôle."""
+
+import polars as pl
+import streamlit as st
+
+from charts.progress import cumulative_progress
+from charts.tables import monthly_detail, progress_detail, progress_matrix
+from sppe_data import api, fmt, reference
+from sppe_data.labels import PACE_RULE, PACE_STATUS
+from ui import components as ui
+from ui.filters import current
+
+filters = current()
+info = api.data_info()
+progress = api.indicator_progress(filters.year)
+
+st.title("Synthèse des indicateurs")
+st.markdown(
+    f"**{filters.pole_label}** · année **{filters.year}** · situation au "
+    f"**{fmt.long_day(info.today)}**"
+)
+ui.show_problems(info)
+
+scope_rows = progress.filter(pl.col("pole_code") == filters.pole_code)
+for start in (0, 3):
+    for column, row in zip(
+        st.columns(3), scope_rows.slice(start, 3).iter_rows(named=True), strict=False
+    ):
+        with column:
+            ui.kpi_card(row)
+target_note = reference.targets().filter(pl.col("year") == filters.year)
+window = target_note.row(0, named=True) if target_note.height else None
+st.caption(
+    f"{PACE_RULE} Attendu à date = cible × part écoulée de la période d'activité"
+    + (f" ({fmt.day(window['counted_from'])} → {fmt.day(window['counted_to'])})" if window else "")
+    + ", répartition linéaire. Prévision = réalisé ÷ part écoulée. "
+    + ui.provenance(info, filters.scope, "activités réalisées (statut « réalisée »)")
+)
+
+st.subheader("Par pôle et par indicateur")
+with st.container(border=True):
+    tab_matrix, tab_detail = st.tabs(["Tableau de bord", "Détail des chiffres"])
+    with tab_matrix:
+        st.dataframe(progress_matrix(progress), hide_index=True, key="matrix")
+        st.caption(
+            "Chaque case : statut, réalisé / cible annuelle du pôle. Légende : "
+            + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
+        )
+    with tab_detail:
+        st.dataframe(progress_detail(progress), hide_index=True, key="detail")
+    st.caption(
+        "Cibles des pôles = cible de la mission × part du pôle (référentiel des pôles). "
+        + ui.provenance(info, f"tous les pôles, année {filters.year}", "activités réalisées")
+    )
+
+st.subheader("Trajectoire mensuelle")
+indicators = api.indicator_options()
+indicator_code = st.selectbox(
+    "Indicateur", list(indicators), format_func=indicators.__getitem__, key="indicateur"
+)
+monthly = api.indicator_monthly(filters.year, indicator_code, filters.pole_code)
+kpi = scope_rows.filter(pl.col("indicator_code") == indicator_code).row(0, named=True)
+fig = cumulative_progress(
+    monthly,
+    kpi["forecast_count"],
+    title=f"{indicators[indicator_code]} : réalisé cumulé et trajectoire cible",
+    subtitle=f"{filters.pole_label}, {filters.year}",
+    today=info.today,
+)
+ui.chart_box(
+    fig,
+    monthly_detail(monthly),
+    ui.provenance(info, filters.scope, "activités réalisées"),
+    key="trajectoire",
+)

@@ -1,0 +1,94 @@
+"""The DuckDB catalog: one in-memory database per data version, holding the reference
+tables (``ref_*``), the SQL macros of ``queries/_macros.sql`` and one view per extract.
+
+A missing or unreadable extract never raises: its view is created empty with the right
+columns and a French message naming the file is recorded in ``problems``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from sppe_data import reference
+from sppe_data.extracts import EXTRACTS, Extract
+from sppe_data.settings import QUERIES_DIR
+
+
+@dataclass
+class Catalog:
+    connection: duckdb.DuckDBPyConnection
+    problems: list[str] = field(default_factory=list)
+
+
+def _quote(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+def _empty_view_sql(extract: Extract) -> str:
+    cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in extract.columns.items())
+    return f"create or replace view {extract.name} as select {cols} where false"
+
+
+def _extract_view(
+    con: duckdb.DuckDBPyConnection, extract: Extract, extracts_dir: Path
+) -> str | None:
+    """Creates the view of one extract; returns a French problem message or None."""
+    folder = extract.folder(extracts_dir)
+    shown = f"extracts/{extract.name}/"
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not files:
+        con.execute(_empty_view_sql(extract))
+        return (
+            f"Extraction « {extract.label} » introuvable : aucun fichier Parquet dans "
+            f"le dossier {shown} du répertoire de données."
+        )
+    source = f"read_parquet({_quote(extract.glob(extracts_dir))}, union_by_name = true)"
+    try:
+        described = con.execute(f"describe select * from {source}").fetchall()
+        con.execute(f"select count(*) from {source}").fetchall()
+    except duckdb.Error:
+        con.execute(_empty_view_sql(extract))
+        names = ", ".join(p.name for p in files)
+        return (
+            f"Extraction « {extract.label} » illisible : le fichier {shown}{names} "
+            "est corrompu ou n'est pas un fichier Parquet."
+        )
+    present = {row[0] for row in described}
+    missing = [c for c in extract.columns if c not in present]
+    if missing:
+        con.execute(_empty_view_sql(extract))
+        return (
+            f"Extraction « {extract.label} » incomplète : colonnes absentes dans {shown} : "
+            + ", ".join(missing)
+            + "."
+        )
+    cols = ", ".join(f"cast({c} as {t}) as {c}" for c, t in extract.columns.items())
+    con.execute(f"create or replace view {extract.name} as select {cols} from {source}")
+    return None
+
+
+def build_catalog(extracts_dir: Path) -> Catalog:
+    con = duckdb.connect(":memory:")
+    ref_tables = {
+        "ref_departements": reference.departements(),
+        "ref_poles": reference.poles(),
+        "ref_pivot_cafs": reference.pivot_cafs(),
+        "ref_departement_poles": reference.departement_poles(),
+        "ref_activity_kinds": reference.activity_kinds(),
+        "ref_indicators": reference.indicators(),
+        "ref_targets": reference.targets(),
+    }
+    for name, frame in ref_tables.items():
+        con.register("_frame", frame)
+        con.execute(f"create table {name} as select * from _frame")
+        con.unregister("_frame")
+    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+    problems = reference.validate()
+    for extract in EXTRACTS.values():
+        message = _extract_view(con, extract, extracts_dir)
+        if message:
+            problems.append(message)
+    return Catalog(connection=con, problems=problems)

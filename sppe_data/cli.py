@@ -1,0 +1,99 @@
+"""Command line: ``python -m sppe_data <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from sppe_data.settings import get_settings
+
+MAX_SCALE = 1000  # x1000 is about 3 million activities: beyond that, memory runs out
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » (attendu AAAA-MM-JJ)") from exc
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"nombre invalide « {text} »") from exc
+    if not 0 < value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(
+            f"l'échelle doit être strictement positive et au plus {MAX_SCALE}"
+        )
+    return value
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sppe_data import demo
+
+    if args.as_of and args.as_of < demo.MISSION_START:
+        print(
+            "Erreur : la date des données ne peut précéder le début de la mission (mai 2024).",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out) if args.out else get_settings().data_dir
+    if args.if_empty and any((out / "extracts").glob("*/*.parquet")):
+        print(f"Données déjà présentes dans {out} : rien à générer.")
+        return 0
+    started = time.perf_counter()
+    result = demo.generate(out, seed=args.seed, scale=args.scale, as_of=args.as_of)
+    elapsed = time.perf_counter() - started
+    counts = ", ".join(f"{k} : {v:,}".replace(",", " ") for k, v in result.row_counts.items())
+    print(
+        f"Données de démonstration écrites dans {out} (date des données {result.as_of:%d/%m/%Y})."
+    )
+    print(f"{counts} — {elapsed:.1f} s")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sppe_data.catalog import build_catalog
+
+    problems = build_catalog(get_settings().extracts_dir).problems
+    for p in problems:
+        print(p)
+    if not problems:
+        print("Données et référentiels cohérents.")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sppe_data", description="Pilotage SPPE : données"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="génère le jeu de données de démonstration")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--scale", type=_positive, default=1.0, help="multiplie les volumes (ex. 100)")
+    p.add_argument(
+        "--as-of", type=_date, default=None, help="date des données (défaut : aujourd'hui)"
+    )
+    p.add_argument("--out", default=None, help="répertoire de données (défaut : SPPE_DATA_DIR)")
+    p.add_argument(
+        "--if-empty", action="store_true", help="ne fait rien si des extractions existent"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("check", help="vérifie les extractions et les référentiels")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from tests.tiny import TODAY, write_tiny_extracts
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def _clear_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def tiny_data(tmp_path, monkeypatch) -> Path:
+    """The hand-made data set, with today pinned to its data date."""
+    data_dir = write_tiny_extracts(tmp_path / "data")
+    monkeypatch.setenv("SPPE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SPPE_TODAY", TODAY.isoformat())
+    _clear_caches()
+    yield data_dir
+    _clear_caches()
+
+
+@pytest.fixture
+def empty_data(tmp_path, monkeypatch) -> Path:
+    """A data directory with no extract at all."""
+    data_dir = tmp_path / "empty"
+    data_dir.mkdir()
+    monkeypatch.setenv("SPPE_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("SPPE_TODAY", raising=False)
+    _clear_caches()
+    yield data_dir
+    _clear_caches()
+
+
+def chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium est requis en CI (apt-get install chromium).")
+        pytest.skip("Chromium absent : test navigateur ignoré (apt-get install chromium).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_reference() -> Path:
+    path = SHARED / "reference"
+    if not path.is_dir():
+        pytest.skip("shared/reference absent (présent en CI)")
+    return path

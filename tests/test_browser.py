@@ -1,0 +1,111 @@
+"""Real browser: the app served by Streamlit, opened in Debian's Chromium (Playwright)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.tiny import TODAY, write_tiny_extracts
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, chromium):
+    data_dir = write_tiny_extracts(tmp_path_factory.mktemp("browser") / "data")
+    port = free_port()
+    env = {**os.environ, "SPPE_DATA_DIR": str(data_dir), "SPPE_TODAY": TODAY.isoformat()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit n'a pas démarré en 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    page.goto(url)
+    page.get_by_text("Synthèse des indicateurs").wait_for(timeout=30_000)
+    return page
+
+
+def test_synthese_shows_kpis_and_chart(server, browser):
+    page = open_page(browser, f"{server}/?annee=2026")
+    # Mission 2026 in the fixture: 3 contrôles sensibles on a target of 50.
+    card = page.get_by_text("3 réalisés sur 50", exact=False)
+    card.first.wait_for(timeout=30_000)
+    assert card.first.is_visible()
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for(timeout=30_000)
+    assert plot.is_visible()
+    assert plot.bounding_box()["height"] > 200
+    page.wait_for_timeout(800)  # let the chart finish its first paint
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "synthese.png"), full_page=True)
+    assert "Traceback" not in page.inner_text("body")
+    page.close()
+
+
+def test_url_opens_the_same_view(server, browser):
+    page = open_page(browser, f"{server}/?annee=2026&pole=idf_hdf")
+    page.get_by_text("2 réalisés sur 11", exact=False).first.wait_for(timeout=30_000)
+    assert page.get_by_text("Île-de-France – Hauts-de-France · année 2026").first.is_visible()
+    page.close()
+
+
+def test_data_page(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="fr-FR")
+    page.goto(f"{server}/donnees")
+    page.get_by_text("Toutes les extractions sont présentes").wait_for(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "donnees.png"), full_page=True)
+    page.close()

@@ -1,0 +1,93 @@
+"""AppTest: every page runs without exception; the Synthèse figures are the fixture's."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = "../app.py"  # AppTest resolves paths against this file
+PAGES = ["pages/synthese.py", "pages/donnees.py"]
+
+
+def run(pole: str | None = None, year: str | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if pole:
+        at.session_state["pole"] = pole
+    if year:
+        at.session_state["annee"] = year
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def kpi_texts(at: AppTest) -> list[str]:
+    """The big-figure line of each KPI card, tags removed."""
+    texts = [re.sub(r"<[^>]+>", "", m.value) for m in at.markdown]
+    return [t for t in texts if "réalisés sur" in t]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(tiny_data, page):
+    at = run(page=page)
+    assert at.title[0].value
+
+
+def test_synthese_mission_figures(tiny_data):
+    at = run(year="2026")
+    assert at.title[0].value == "Synthèse des indicateurs"
+    kpis = kpi_texts(at)
+    assert len(kpis) == 6
+    # Mission 2026 (tests/tiny.py): audits 1/30, contrôles sensibles 3/50, suivis IDA 3/200.
+    assert kpis[0].startswith("1 réalisés sur 30")
+    assert kpis[2].startswith("3 réalisés sur 50")
+    assert kpis[5].startswith("3 réalisés sur 200")
+    assert "situation au **31 janvier 2026**" in at.markdown[0].value
+
+
+def test_synthese_one_pole(tiny_data):
+    at = run(pole="idf_hdf", year="2026")
+    kpis = kpi_texts(at)
+    # Île-de-France - Hauts-de-France: 2 contrôles sensibles of a 11 target (50 x 22 %).
+    assert kpis[2].startswith("2 réalisés sur 11")
+    # st.badge renders as markdown (":green-badge[...]"): text and colour together.
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == 6
+    assert badges[2] == ":green-badge[✔ Dans la trajectoire]"
+
+
+def test_synthese_chart_and_its_table(tiny_data):
+    at = run(year="2026")
+    at.selectbox(key="indicateur").set_value("controles_sensibles").run()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    names = [trace["name"] for trace in spec["data"]]
+    assert names[:3] == ["Réalisé dans le mois", "Trajectoire cible (cumul)", "Réalisé (cumul)"]
+    cumulative = spec["data"][2]
+    assert cumulative["y"] == [3]  # January only: today is 31 January
+    tables = at.dataframe
+    monthly = tables[-1].value
+    assert list(monthly["Mois"][:2]) == ["janvier 2026", "février 2026"]
+    assert monthly["Réalisé (cumul)"][0] == "3"
+
+
+def test_missing_data_shows_french_message_not_a_trace(empty_data):
+    at = run()
+    errors = [e.value for e in at.error]
+    assert any("introuvable" in e and "extracts/activities/" in e for e in errors)
+    assert len(kpi_texts(at)) == 6  # the page still renders, with zeros
+
+
+def test_bad_query_parameters_fall_back_to_defaults(tiny_data):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["annee"] = "1999<script>"
+    at.query_params["pole"] = "'; drop table activities; --"
+    at.run()
+    assert not at.exception
+    assert len(kpi_texts(at)) == 6

@@ -1,0 +1,70 @@
+"""Sidebar filters, shared by every page and written into the URL (a link opens the
+same view): ``?annee=2026&pole=atlantique``.
+
+The URL carries codes, not labels; an unknown value in a link is ignored (the default
+is used), never an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from sppe_data import api
+
+YEAR_KEY = "annee"
+POLE_KEY = "pole"
+_URL_READ = "_filters_read_from_url"
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    pole_code: str  # 'all' or a pôle code
+    pole_label: str
+
+    @property
+    def scope(self) -> str:
+        return f"{self.pole_label}, année {self.year}"
+
+
+def _valid(key: str, value: str | None) -> bool:
+    if key == YEAR_KEY:
+        return value in {str(y) for y in api.target_years()}
+    return value in api.pole_options()
+
+
+def sidebar() -> Filters:
+    """Draws the filters in the sidebar (the router calls it on every run, so their
+    state survives page switches) and mirrors them into the URL."""
+    defaults = {YEAR_KEY: str(api.default_year()), POLE_KEY: api.ALL_POLES}
+    if not st.session_state.get(_URL_READ):
+        # First run of the session: a shared link decides the view.
+        st.session_state[_URL_READ] = True
+        for key in defaults:
+            from_url = st.query_params.get(key)
+            if _valid(key, from_url):
+                st.session_state[key] = from_url
+    for key, default in defaults.items():
+        if not _valid(key, st.session_state.get(key)):
+            st.session_state[key] = default
+    poles = api.pole_options()
+    with st.sidebar:
+        st.selectbox("Année", [str(y) for y in api.target_years()], key=YEAR_KEY)
+        st.selectbox("Pôle", list(poles), format_func=poles.__getitem__, key=POLE_KEY)
+    st.query_params.update(
+        {YEAR_KEY: st.session_state[YEAR_KEY], POLE_KEY: st.session_state[POLE_KEY]}
+    )
+    return current()
+
+
+def current() -> Filters:
+    poles = api.pole_options()
+    year = st.session_state.get(YEAR_KEY)
+    pole = st.session_state.get(POLE_KEY)
+    if not _valid(YEAR_KEY, year):
+        year = str(api.default_year())
+    if not _valid(POLE_KEY, pole):
+        pole = api.ALL_POLES
+    return Filters(year=int(year), pole_code=pole, pole_label=poles[pole])

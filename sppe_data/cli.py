@@ -67,6 +67,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from sppe_data import bench
+
+    data = Path(args.data) if args.data else None
+    print(bench.report(bench.run(data, scale=args.scale, repeat=args.repeat)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sppe_data", description="Pilotage SPPE : données"
@@ -84,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="ne fait rien si des extractions existent"
     )
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="chronomètre les requêtes de chaque page")
+    p.add_argument("--data", default=None, help="répertoire de données (défaut : jeu généré)")
+    p.add_argument("--scale", type=_positive, default=100.0, help="échelle du jeu généré")
+    p.add_argument("--repeat", type=int, default=15)
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("check", help="vérifie les extractions et les référentiels")
     p.set_defaults(func=cmd_check)

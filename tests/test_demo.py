@@ -155,3 +155,10 @@ def test_cli_rejects_a_huge_scale(tmp_path):
     huge = run_cli("demo", "--scale", "1e12", "--out", str(tmp_path / "z"))
     assert huge.returncode == 2 and "au plus 1000" in huge.stderr
     assert not (tmp_path / "z").exists()
+
+
+def test_bench_runs_every_page_on_a_small_set(tmp_path):
+    done = run_cli("bench", "--scale", "0.5", "--repeat", "2")
+    assert done.returncode == 0, done.stderr
+    for page in ("Synthèse", "Données et référentiels"):
+        assert page in done.stdout

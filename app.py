@@ -5,19 +5,17 @@ import logging
 import streamlit as st
 
 from ui import filters
+from ui.navigation import SECTIONS, pages_for
 
 st.set_page_config(page_title="Pilotage SPPE", page_icon=":material/child_care:", layout="wide")
 
-pages = [
-    st.Page("pages/synthese.py", title="Synthèse", icon=":material/dashboard:", default=True),
-    st.Page(
-        "pages/donnees.py",
-        title="Données et référentiels",
-        icon=":material/database:",
-        url_path="donnees",
-    ),
-]
-navigation = st.navigation(pages)
+sections: dict[str, list] = {}
+for spec in pages_for(role=None):
+    page = st.Page(
+        spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default
+    )
+    sections.setdefault(spec.section, []).append(page)
+navigation = st.navigation({s: sections[s] for s in SECTIONS if s in sections})
 st.sidebar.markdown("**Pilotage SPPE** · mission service public de la petite enfance")
 filters.sidebar()
 

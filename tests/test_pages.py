@@ -8,8 +8,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import navigation
+
 APP = "../app.py"  # AppTest resolves paths against this file
-PAGES = ["pages/synthese.py", "pages/donnees.py"]
+PAGES = [spec.path for spec in navigation.PAGES]
 
 
 def run(pole: str | None = None, year: str | None = None, page: str | None = None) -> AppTest:

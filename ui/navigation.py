@@ -1,0 +1,40 @@
+"""The page registry: every page of the app, its menu section and who may open it.
+
+The router (app.py) builds ``st.navigation`` from this list. Roles: ``reader``
+(committee), ``pole`` (manager or agent of one pôle), ``cnaf`` (central staff),
+``admin``. ``roles=None`` means every signed-in role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the project root
+    title: str
+    icon: str  # a Material icon (":material/name:"), bundled with Streamlit
+    section: str
+    url_path: str | None = None  # None: derived from the file name
+    roles: frozenset[str] | None = None
+    default: bool = False
+
+
+SECTIONS = ["Pilotage", "Données"]
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
+    PageSpec(
+        "pages/donnees.py",
+        "Données et référentiels",
+        ":material/database:",
+        "Données",
+        url_path="donnees",
+    ),
+]
+
+
+def pages_for(role: str | None) -> list[PageSpec]:
+    """The pages a role may open (all of them when roles are not in use)."""
+    return [p for p in PAGES if p.roles is None or role is None or role in p.roles]

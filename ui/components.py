@@ -42,7 +42,7 @@ def chart_box(
                 fig,
                 theme=None,
                 key=f"chart_{key}",
-                config={"displaylogo": False},
+                config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
             )
             exports.chart_downloads(
                 fig, key, scope or subtitle, source or info.source_label, info.data_date

@@ -18,7 +18,7 @@ from charts import theme
 from exports.deck import Slide
 
 PT = 72  # points per inch
-WIDTH, HEIGHT = 13.333 * PT, 7.5 * PT
+WIDTH, HEIGHT = 960, 540  # 13.33 x 7.5 in, 16:9
 # DejaVu (Debian package fonts-dejavu-core, installed with Chromium) has the status
 # symbols and every French letter; Helvetica is the fallback.
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

@@ -12,7 +12,6 @@ from pptx.util import Emu, Inches, Pt
 from charts import theme
 from exports.deck import Slide
 
-WIDTH_IN, HEIGHT_IN = 13.333, 7.5
 INK = RGBColor.from_string(theme.INK.lstrip("#"))
 MUTED = RGBColor.from_string(theme.MUTED.lstrip("#"))
 ACCENT = RGBColor.from_string(theme.REALISED.lstrip("#"))
@@ -76,7 +75,7 @@ def _table(slide, table: pl.DataFrame, top: float) -> None:
 def render(slides: list[Slide], pictures: list[bytes | None], footer: str) -> bytes:
     """PPTX bytes: one slide per ``Slide``; ``pictures[i]`` is the PNG of slide i."""
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(WIDTH_IN), Inches(HEIGHT_IN)
+    prs.slide_width, prs.slide_height = Emu(12_192_000), Emu(6_858_000)  # 16:9, 13.33 x 7.5 in
     for spec, picture in zip(slides, pictures, strict=True):
         if spec.is_title:
             slide = prs.slides.add_slide(prs.slide_layouts[0])

@@ -95,16 +95,22 @@ def _render(fig: go.Figure, fmt_name: str) -> bytes:
     opts = {"format": fmt_name, "width": WIDTH, "height": HEIGHT}
     opts["scale"] = PNG_SCALE if fmt_name == "png" else 1
     with _LOCK:
-        # Idempotent: starts the one Chromium of the process on the first export only.
-        kaleido.start_sync_server(
-            path=browser, mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True
-        )
-        try:
-            return kaleido.calc_fig_sync(fig, opts=opts)
-        except Exception as exc:  # kaleido/choreographer errors: a French message
-            raise ImageExportError(
-                "L'image n'a pas pu être produite (moteur de rendu indisponible)."
-            ) from exc
+        for attempt in (1, 2):
+            # Idempotent: starts the one Chromium of the process on the first export only.
+            kaleido.start_sync_server(
+                path=browser, mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True
+            )
+            try:
+                return kaleido.calc_fig_sync(fig, opts=opts)
+            except Exception as exc:  # kaleido/choreographer errors: a French message
+                # A crashed or stuck Chromium: start a fresh one and try once more.
+                kaleido.stop_sync_server(silence_warnings=True)
+                if attempt == 2:
+                    raise ImageExportError(
+                        "L'image n'a pas pu être produite (moteur de rendu indisponible). "
+                        "Réessayez dans un instant."
+                    ) from exc
+    raise AssertionError("unreachable")
 
 
 def figure_to_image(

@@ -60,9 +60,9 @@ def page(server, chromium):
         browser.close()
 
 
-def download(page, button_name: str, tmp_path) -> tuple[str, bytes]:
+def download(page, button, tmp_path) -> tuple[str, bytes]:
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=button_name, exact=True).click()
+        button.click()
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
     return info.value.suggested_filename, target.read_bytes()
@@ -71,14 +71,15 @@ def download(page, button_name: str, tmp_path) -> tuple[str, bytes]:
 def test_chart_png_and_table_csv_downloads(server, page, tmp_path):
     page.goto(f"{server}/?annee=2026")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    name, data = download(page, "PNG", tmp_path)
+    name, data = download(page, page.locator(".st-key-dl_png_trajectoire button").first, tmp_path)
     assert name.endswith("_2026-01-31.png")
     assert Image.open(io.BytesIO(data)).size == (1920, 1080)
     # The page did not rerun into an error, and still shows its chart.
     assert page.locator(".js-plotly-plot").first.is_visible()
 
     page.get_by_role("tab", name="Données du graphique").click()
-    name, data = download(page, "CSV", tmp_path)
+    # The matrix table above has its own CSV button: take the chart box's one.
+    name, data = download(page, page.locator(".st-key-dl_csv_trajectoire button").first, tmp_path)
     assert name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [
@@ -100,7 +101,7 @@ def test_deck_page_builds_and_downloads_pdf(server, page, tmp_path):
     page.get_by_text("Dossier prêt :").wait_for(timeout=90_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dossier_copil_tiny.png"), full_page=True)
-    name, data = download(page, "PDF", tmp_path)
+    name, data = download(page, page.get_by_role("button", name="PDF", exact=True), tmp_path)
     assert name == "dossier-copil_2026-01_all.pdf"
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 8

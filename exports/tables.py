@@ -26,6 +26,7 @@ _NUMBER = re.compile(r"^[-−]?\d{1,3}(?:[\u00a0\u202f ]?\d{3})*(?:,\d+)?$|^[-�
 _PERCENT = re.compile(r"^(?P<n>.+?)[\u00a0\u202f ]?%$")
 _DAY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
+YEAR_COLUMNS = {"année", "annee", "year"}  # integers shown without a thousands separator
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -125,6 +126,7 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
         pl.Date: workbook.add_format({"num_format": "dd/mm/yyyy"}),
         pl.Float64: workbook.add_format({"num_format": "#,##0.0##"}),
         pl.Int64: workbook.add_format({"num_format": "#,##0"}),
+        "year": workbook.add_format({"num_format": "0"}),  # 2026, not 2 026
     }
     for col, name in enumerate(safe.columns):
         ws.write_string(0, col, name, bold)
@@ -138,7 +140,12 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
                 ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()),
                                   formats[pl.Date])  # fmt: skip
             elif dtype.is_numeric():
-                fmt_ = formats[pl.Int64] if dtype.is_integer() else formats[pl.Float64]
+                if not dtype.is_integer():
+                    fmt_ = formats[pl.Float64]
+                elif name.lower() in YEAR_COLUMNS:
+                    fmt_ = formats["year"]
+                else:
+                    fmt_ = formats[pl.Int64]
                 ws.write_number(row, col, float(value), fmt_)
             elif isinstance(value, date):
                 ws.write_string(row, col, value.strftime("%d/%m/%Y"))

@@ -112,3 +112,11 @@ def test_empty_and_large_tables():
     big = pl.DataFrame({"n": [f"{i}" for i in range(20_000)], "t": ["x" * 50] * 20_000})
     ws = openpyxl.load_workbook(io.BytesIO(table_to_xlsx(big)), read_only=True).active
     assert ws.max_row == 20_001
+
+
+def test_xlsx_number_formats():
+    table = pl.DataFrame({"Année": [2026], "Lignes": [12345], "Attendu": ["4,2"]})
+    ws = openpyxl.load_workbook(io.BytesIO(table_to_xlsx(table))).active
+    assert ws["A2"].number_format == "0"  # a year reads 2026, not 2 026
+    assert ws["B2"].number_format == "#,##0"
+    assert ws["C2"].number_format == "#,##0.0##"

@@ -43,10 +43,9 @@ def chart_downloads(
         st.caption("Export d'image indisponible : Chromium n'est pas installé sur le serveur.")
         return
     stem = file_stem(title, data_date)
-    for column, (fmt_name, label) in zip(
-        st.columns(len(IMAGE_LABELS)), IMAGE_LABELS.items(), strict=True
-    ):
-        with column:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption("Télécharger l'image :", width="content")
+        for fmt_name, label in IMAGE_LABELS.items():
             st.download_button(
                 label,
                 data=lambda f=fmt_name: images.figure_to_image(
@@ -58,15 +57,14 @@ def chart_downloads(
                 icon=":material/download:",
                 key=f"dl_{fmt_name}_{key}",
                 help=f"Image {label} 16:9 avec titre, périmètre, source et date des données",
-                width="stretch",
             )
 
 
 def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date | None) -> None:
     """CSV (French Excel) and XLSX (typed columns) of a table."""
     stem = file_stem(title, data_date)
-    col_csv, col_xlsx = st.columns(2)
-    with col_csv:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption("Télécharger le tableau :", width="content")
         st.download_button(
             "CSV",
             data=lambda: table_to_csv(table),
@@ -76,9 +74,7 @@ def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date |
             icon=":material/download:",
             key=f"dl_csv_{key}",
             help="CSV pour Excel : séparateur « ; », virgule décimale, UTF-8",
-            width="stretch",
         )
-    with col_xlsx:
         st.download_button(
             "Excel",
             data=lambda: table_to_xlsx(table),
@@ -88,5 +84,4 @@ def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date |
             icon=":material/download:",
             key=f"dl_xlsx_{key}",
             help="Classeur Excel, colonnes typées (nombres, dates)",
-            width="stretch",
         )

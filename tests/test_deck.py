@@ -136,3 +136,22 @@ def test_cli_deck_bad_input(tiny_data, tmp_path, capsys, args, message):
     assert cli.main(["deck", *args, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_deck_page_builds_with_progress(tiny_data, chromium):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/dossier_copil.py")
+    at.run()
+    assert at.title[0].value == "Dossier COPIL"
+    at.selectbox(key="copil_semester").set_value(2)  # 2nd semester 2026: not started
+    at.button(key="copil_build").click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Dossier prêt : 8 diapositives")
+    deck = at.session_state["copil_deck"][2]
+    slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
+    assert "La période n'a pas commencé." in all_text(slides[3])
+    assert "2e semestre 2026" in all_text(slides[0])

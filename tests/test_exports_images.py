@@ -74,3 +74,16 @@ def test_no_chromium_gives_a_french_message(monkeypatch):
     monkeypatch.setattr(images, "chromium_path", lambda: None)
     with pytest.raises(images.ImageExportError, match="Chromium"):
         render("png")
+
+
+def test_concurrent_exports_share_one_chromium(chromium):
+    # Sessions export at the same time: each gets its own, whole image.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(render, ["png", "svg", "png", "pdf", "png"]))
+    assert [Image.open(io.BytesIO(r)).size for r in (results[0], results[2], results[4])] == [
+        (1920, 1080)
+    ] * 3
+    assert results[1].lstrip().startswith(b"<svg")
+    assert results[3].startswith(b"%PDF")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sppe_data import api, fmt, reference
+from ui.exports import table_downloads
 
 info = api.data_info()
 st.title("Données et référentiels")
@@ -18,10 +19,13 @@ else:
 
 st.subheader("Extractions")
 st.dataframe(api.extract_status(), hide_index=True)
+table_downloads(api.extract_status(), "extracts", "Extractions", info.data_date)
 
 st.subheader("Pôles")
 st.dataframe(api.pole_reference(), hide_index=True)
+table_downloads(api.pole_reference(), "poles", "Pôles", info.data_date)
 st.caption(reference.overseas_note())
 
 st.subheader("Cibles annuelles")
 st.dataframe(api.target_reference(), hide_index=True)
+table_downloads(api.target_reference(), "targets", "Cibles annuelles", info.data_date)

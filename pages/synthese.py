@@ -8,6 +8,7 @@ from charts.tables import monthly_detail, progress_detail, progress_matrix
 from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_RULE, PACE_STATUS
 from ui import components as ui
+from ui.exports import table_downloads
 from ui.filters import current
 
 filters = current()
@@ -42,12 +43,14 @@ with st.container(border=True):
     tab_matrix, tab_detail = st.tabs(["Tableau de bord", "Détail des chiffres"])
     with tab_matrix:
         st.dataframe(progress_matrix(progress), hide_index=True, key="matrix")
+        table_downloads(progress_matrix(progress), "matrix", "Tableau de bord", info.data_date)
         st.caption(
             "Chaque case : statut, réalisé / cible annuelle du pôle. Légende : "
             + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
         )
     with tab_detail:
         st.dataframe(progress_detail(progress), hide_index=True, key="detail")
+        table_downloads(progress_detail(progress), "detail", "Détail des chiffres", info.data_date)
     st.caption(
         "Cibles des pôles = cible de la mission × part du pôle (référentiel des pôles). "
         + ui.provenance(info, f"tous les pôles, année {filters.year}", "activités réalisées")

@@ -127,3 +127,24 @@ def target_reference() -> pl.DataFrame:
         pl.col("counted_from").dt.strftime("%d/%m/%Y").alias("Période d'activité du"),
         pl.col("counted_to").dt.strftime("%d/%m/%Y").alias("au"),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _indicator_period(
+    start: date, end: date, previous_start: date, previous_end: date, today: date, version: str
+) -> pl.DataFrame:
+    return run_sql(
+        "indicator_period",
+        period_start=start,
+        period_end=end,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        today=today,
+    )
+
+
+def indicator_period(start: date, end: date, previous_start: date, previous_end: date):
+    """Grain: (pôle or 'all') x indicator over one period; see queries/indicator_period.sql."""
+    return _indicator_period(
+        start, end, previous_start, previous_end, clock.today(), current_version()
+    )

@@ -29,6 +29,19 @@ PAGE_QUERIES: dict[str, Callable[[date, int], list[tuple[str, dict]]]] = {
             },
         ),
     ],
+    "Dossier COPIL": lambda today, year: [
+        (
+            "indicator_period",
+            {
+                "period_start": date(year, 1, 1),
+                "period_end": date(year, 6, 30),
+                "previous_start": date(year - 1, 7, 1),
+                "previous_end": date(year - 1, 12, 31),
+                "today": today,
+            },
+        ),
+        ("indicator_progress", {"year": year, "today": today}),
+    ],
     "Données et référentiels": lambda today, year: [
         ("extract_row_counts", {}),
         ("pole_portfolio", {}),

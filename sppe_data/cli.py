@@ -75,6 +75,44 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deck(args: argparse.Namespace) -> int:
+    from streamlit import logger
+
+    # The data layer's caches run without a Streamlit server here: that is expected.
+    logger.set_log_level("error")
+    from exports import images
+    from exports.deck import build_deck
+    from exports.period import PeriodError, parse_period
+    from sppe_data import api
+
+    try:
+        period = parse_period(args.period)
+    except PeriodError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    if args.pole not in api.pole_options():
+        known = ", ".join(api.pole_options())
+        print(f"Erreur : pôle inconnu « {args.pole} » (valeurs : {known}).", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        deck = build_deck(period, args.pole, with_pdf=args.pdf)
+    except images.ImageExportError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    finally:
+        images.stop()
+    out.write_bytes(deck.pptx)
+    written = [out]
+    if deck.pdf is not None:
+        written.append(out.with_suffix(".pdf"))
+        written[-1].write_bytes(deck.pdf)
+    for path in written:
+        print(f"{path} : {deck.slide_count} diapositives, {path.stat().st_size / 1024:.0f} Ko")
+    print(" · ".join(f"{k} {v:.2f} s" for k, v in deck.timings_s.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sppe_data", description="Pilotage SPPE : données"
@@ -98,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=_positive, default=100.0, help="échelle du jeu généré")
     p.add_argument("--repeat", type=int, default=15)
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("deck", help="produit le dossier COPIL (PowerPoint, PDF avec --pdf)")
+    p.add_argument("--period", required=True, help="mois 2026-03, semestre 2026-S1 ou année 2026")
+    p.add_argument("--pole", default="all", help="code du pôle ou 'all' (défaut)")
+    p.add_argument("--out", required=True, help="fichier .pptx à écrire")
+    p.add_argument("--pdf", action="store_true", help="écrit aussi le PDF (même nom, .pdf)")
+    p.set_defaults(func=cmd_deck)
 
     p = sub.add_parser("check", help="vérifie les extractions et les référentiels")
     p.set_defaults(func=cmd_check)

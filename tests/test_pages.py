@@ -93,3 +93,15 @@ def test_bad_query_parameters_fall_back_to_defaults(tiny_data):
     at.run()
     assert not at.exception
     assert len(kpi_texts(at)) == 6
+
+
+def test_chart_box_offers_image_and_table_downloads(tiny_data):
+    at = run(year="2026")
+    keys = {element.proto.id for element in at.get("download_button")}
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert len(keys) == len(labels)
+    # Trajectory chart: PNG, SVG, PDF and its table's CSV, Excel; the two tables: CSV, Excel.
+    from exports import images
+
+    image_labels = ["PNG", "SVG", "PDF"] if images.available() else []
+    assert sorted(labels) == sorted(image_labels + ["CSV", "Excel"] * 3)

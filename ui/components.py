@@ -8,8 +8,9 @@ import polars as pl
 import streamlit as st
 
 from sppe_data import fmt
-from sppe_data.api import DataInfo
+from sppe_data.api import DataInfo, data_info
 from sppe_data.labels import PACE_STATUS
+from ui import exports
 
 
 def provenance(info: DataInfo, scope: str, source: str) -> str:
@@ -20,8 +21,20 @@ def provenance(info: DataInfo, scope: str, source: str) -> str:
     )
 
 
-def chart_box(fig: go.Figure, table: pl.DataFrame, caption: str, key: str) -> None:
-    """A chart and, one click away, the table behind it."""
+def chart_box(
+    fig: go.Figure,
+    table: pl.DataFrame,
+    caption: str,
+    key: str,
+    *,
+    scope: str | None = None,
+    source: str | None = None,
+) -> None:
+    """A chart and, one click away, the table behind it; the chart downloads as PNG,
+    SVG and PDF (title, scope, source and data date inside), the table as CSV and XLSX.
+    ``scope`` defaults to the figure's subtitle, ``source`` to the data source label."""
+    info = data_info()
+    title, subtitle = exports.figure_title(fig)
     with st.container(border=True):
         tab_chart, tab_table = st.tabs(["Graphique", "Données du graphique"])
         with tab_chart:
@@ -29,10 +42,23 @@ def chart_box(fig: go.Figure, table: pl.DataFrame, caption: str, key: str) -> No
                 fig,
                 theme=None,
                 key=f"chart_{key}",
-                config={"displaylogo": False},
+                config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
+            )
+            exports.chart_downloads(
+                fig, key, scope or subtitle, source or info.source_label, info.data_date
             )
         with tab_table:
             st.dataframe(table, hide_index=True, key=f"table_{key}")
+            exports.table_downloads(table, key, title, info.data_date)
+        st.caption(caption)
+
+
+def table_box(table: pl.DataFrame, caption: str, key: str, title: str) -> None:
+    """A table with its CSV and XLSX downloads and its caption (scope, source, date)."""
+    info = data_info()
+    with st.container(border=True):
+        st.dataframe(table, hide_index=True, key=f"table_{key}")
+        exports.table_downloads(table, key, title, info.data_date)
         st.caption(caption)
 
 

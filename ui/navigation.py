@@ -26,6 +26,13 @@ SECTIONS = ["Pilotage", "Données"]
 PAGES: list[PageSpec] = [
     PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
     PageSpec(
+        "pages/dossier_copil.py",
+        "Dossier COPIL",
+        ":material/slideshow:",
+        "Pilotage",
+        url_path="dossier-copil",
+    ),
+    PageSpec(
         "pages/donnees.py",
         "Données et référentiels",
         ":material/database:",

@@ -1,0 +1,1 @@
+"""What leaves the app for a meeting: chart images, table files, the committee deck."""

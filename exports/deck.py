@@ -1,0 +1,283 @@
+"""The committee deck (dossier COPIL): what goes on each slide, independent of the file
+format; ``exports.deck_pptx`` and ``exports.deck_pdf`` draw the same slides as
+PowerPoint (16:9) and PDF.
+
+Slides, in order: a title slide (period, scope, data date); one slide per targeted
+indicator (chart, figures, a factual sentence computed from the figures); a pôle-by-pôle
+table; then the slides of ``EXTRA_SLIDES``, a plain list of builder functions that other
+views (maps, committee views) add themselves to.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from charts.progress import cumulative_progress
+from charts.tables import progress_matrix
+from exports.period import Period
+from sppe_data import api, fmt, reference
+from sppe_data.labels import PACE_STATUS
+
+SOURCE = "activités réalisées (statut « réalisée »)"
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide, format-free. ``figure`` is rendered to a PNG with ``image_title`` and
+    the deck's scope inside; ``image`` is a ready PNG (e.g. a map); ``facts`` are
+    (label, value) pairs shown next to the picture; ``table`` is a display table."""
+
+    title: str
+    subtitle: str = ""
+    figure: go.Figure | None = None
+    image_title: str = ""
+    image: bytes | None = None
+    facts: tuple[tuple[str, str], ...] = ()
+    sentence: str = ""
+    table: pl.DataFrame | None = None
+    is_title: bool = False
+
+
+@dataclass(frozen=True)
+class DeckContext:
+    """Everything a slide builder may read. ``progress``: indicator_period rows (grain
+    pôle-or-mission x indicator) for the period; ``scope_rows``: those of the scope."""
+
+    period: Period
+    pole_code: str
+    pole_label: str
+    data_date: date | None
+    today: date
+    source_label: str
+    progress: pl.DataFrame
+    year_progress: pl.DataFrame  # indicator_progress(period.year): forecasts for the charts
+
+    @property
+    def scope(self) -> str:
+        return f"{self.pole_label}, {self.period.label}"
+
+    @property
+    def scope_rows(self) -> pl.DataFrame:
+        return self.progress.filter(pl.col("pole_code") == self.pole_code)
+
+    @property
+    def footer(self) -> str:
+        return (
+            f"Pilotage SPPE · {self.scope} · Source : {SOURCE} ({self.source_label}) · "
+            f"Données au {fmt.day(self.data_date)}"
+        )
+
+
+SlideBuilder = Callable[[DeckContext], list[Slide]]
+
+# Extra slides after the pôle table (maps, committee views): add builder functions here.
+EXTRA_SLIDES: list[SlideBuilder] = []
+
+
+@dataclass(frozen=True)
+class Deck:
+    pptx: bytes
+    pdf: bytes | None
+    slide_count: int
+    titles: tuple[str, ...]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def collect(period: Period, pole_code: str) -> DeckContext:
+    """Reads the figures of the period (one query) and of its year (for the charts)."""
+    info = api.data_info()
+    previous = period.previous()
+    poles = api.pole_options()
+    if pole_code not in poles:
+        raise ValueError(f"Pôle inconnu « {pole_code} » : {', '.join(poles)}.")
+    return DeckContext(
+        period=period,
+        pole_code=pole_code,
+        pole_label=poles[pole_code],
+        data_date=info.data_date,
+        today=info.today,
+        source_label=info.source_label,
+        progress=api.indicator_period(period.start, period.end, previous.start, previous.end),
+        year_progress=api.indicator_progress(period.year),
+    )
+
+
+def _change(current: int, previous: int) -> str:
+    delta = current - previous
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    return f"{sign}{fmt.number(abs(delta))}"
+
+
+def indicator_sentence(row: dict, period: Period, today: date, unit: str) -> str:
+    """A short factual sentence from the figures of one indicator_period row."""
+    text = (
+        f"{period.label.capitalize()} — réalisé : {fmt.number(row['realised_count'])} {unit},"
+        f" pour une cible de {fmt.number(row['target_count'], 1)} sur la période"
+        f" ({fmt.percent(row['achieved_share'])} atteint)."
+    )
+    status = PACE_STATUS[row["pace_status"]].label.lower()
+    if row["pace_status"] == "not_started":
+        text += " La période n'a pas commencé."
+    elif today < period.end:
+        text += (
+            f" Attendu au {fmt.day(today)} : {fmt.number(row['expected_count'], 1)},"
+            f" soit un rythme de {fmt.percent(row['pace_ratio'])} ({status})."
+        )
+    else:
+        text += f" Période close : rythme de {fmt.percent(row['pace_ratio'])} ({status})."
+    previous = row["previous_realised_count"]
+    text += (
+        f" Période précédente ({period.previous().label}) : {fmt.number(previous)},"
+        f" soit {_change(row['realised_count'], previous)}."
+    )
+    return text
+
+
+def indicator_facts(row: dict, period: Period) -> tuple[tuple[str, str], ...]:
+    status = PACE_STATUS[row["pace_status"]]
+    return (
+        ("Réalisé sur la période", fmt.number(row["realised_count"])),
+        ("Cible de la période", fmt.number(row["target_count"], 1)),
+        ("Atteint", fmt.percent(row["achieved_share"])),
+        ("Attendu à date", fmt.number(row["expected_count"], 1)),
+        ("Rythme", f"{fmt.percent(row['pace_ratio'])} · {status.symbol} {status.label}"),
+        (
+            f"Période précédente ({period.previous().label})",
+            f"{fmt.number(row['previous_realised_count'])} "
+            f"({_change(row['realised_count'], row['previous_realised_count'])})",
+        ),
+    )
+
+
+def _indicator_chart(ctx: DeckContext, row: dict) -> go.Figure:
+    year = ctx.period.year
+    monthly = api.indicator_monthly(year, row["indicator_code"], ctx.pole_code)
+    forecast = ctx.year_progress.filter(
+        (pl.col("pole_code") == ctx.pole_code) & (pl.col("indicator_code") == row["indicator_code"])
+    )
+    fig = cumulative_progress(
+        monthly,
+        forecast["forecast_count"][0] if forecast.height else None,
+        title=f"{row['indicator_label']} : réalisé cumulé et trajectoire cible",
+        subtitle=f"{ctx.pole_label}, {year}",
+        today=ctx.today,
+    )
+    if ctx.period.kind != "year":
+        fig.add_vrect(
+            x0=ctx.period.start,
+            x1=ctx.period.end,
+            fillcolor="#F0F0F0",
+            line_width=0,
+            layer="below",
+            annotation_text=ctx.period.label,
+            annotation_position="top left",
+        )
+    return fig
+
+
+def title_slide(ctx: DeckContext) -> Slide:
+    return Slide(
+        title="Comité de pilotage – mission SPPE",
+        subtitle=(
+            f"{ctx.pole_label} · {ctx.period.label}\n"
+            f"Données au {fmt.day(ctx.data_date)} · situation au {fmt.long_day(ctx.today)}"
+        ),
+        is_title=True,
+    )
+
+
+def indicator_slides(ctx: DeckContext) -> list[Slide]:
+    units = dict(reference.indicators().select("indicator_code", "unit").iter_rows())
+    slides = []
+    for row in ctx.scope_rows.sort("indicator_sort").iter_rows(named=True):
+        fig = _indicator_chart(ctx, row)
+        slides.append(
+            Slide(
+                title=row["indicator_label"],
+                subtitle=ctx.scope,
+                figure=fig,
+                image_title=fig.layout.title.text,
+                facts=indicator_facts(row, ctx.period),
+                sentence=indicator_sentence(
+                    row, ctx.period, ctx.today, units.get(row["indicator_code"], "")
+                ),
+            )
+        )
+    return slides
+
+
+def pole_table_slide(ctx: DeckContext) -> Slide:
+    rows = ctx.progress
+    if ctx.pole_code != api.ALL_POLES:
+        rows = rows.filter(pl.col("pole_code").is_in([api.ALL_POLES, ctx.pole_code]))
+    return Slide(
+        title="Pôle par pôle",
+        subtitle=f"{ctx.period.label} · réalisé / cible de la période",
+        table=progress_matrix(rows),
+        sentence="Légende : " + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values()),
+    )
+
+
+def plan(ctx: DeckContext) -> list[Slide]:
+    slides = [title_slide(ctx), *indicator_slides(ctx), pole_table_slide(ctx)]
+    for builder in EXTRA_SLIDES:
+        slides.extend(builder(ctx))
+    return slides
+
+
+Progress = Callable[[float, str], None]
+
+
+def build_deck(
+    period: Period, pole_code: str, with_pdf: bool = True, progress: Progress | None = None
+) -> Deck:
+    """The deck as PPTX (and PDF). ``progress(fraction, French text)`` is called as it
+    goes (the page shows it as a progress bar)."""
+    from exports import deck_pdf, deck_pptx, images
+
+    report = progress or (lambda fraction, text: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    report(0.02, "Lecture des chiffres…")
+    ctx = collect(period, pole_code)
+    slides = plan(ctx)
+    timings["données"] = time.perf_counter() - started
+
+    pictures: list[bytes | None] = []
+    for i, slide in enumerate(slides):
+        report(0.05 + 0.75 * i / len(slides), f"Graphique {i + 1} sur {len(slides)}…")
+        if slide.figure is not None:
+            pictures.append(
+                images.figure_to_image(
+                    slide.figure, "png", slide.image_title, ctx.scope, SOURCE, ctx.data_date
+                )
+            )
+        else:
+            pictures.append(slide.image)
+    timings["images"] = time.perf_counter() - started - timings["données"]
+
+    report(0.85, "Assemblage PowerPoint…")
+    mark = time.perf_counter()
+    pptx = deck_pptx.render(slides, pictures, ctx.footer)
+    timings["pptx"] = time.perf_counter() - mark
+    pdf = None
+    if with_pdf:
+        report(0.93, "Assemblage PDF…")
+        mark = time.perf_counter()
+        pdf = deck_pdf.render(slides, pictures, ctx.footer)
+        timings["pdf"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    report(1.0, "Dossier prêt.")
+    return Deck(
+        pptx=pptx,
+        pdf=pdf,
+        slide_count=len(slides),
+        titles=tuple(s.title for s in slides),
+        timings_s=timings,
+    )

@@ -1,0 +1,157 @@
+"""The committee deck, opened with real readers: python-pptx, pypdf, PIL.
+Figures worked out by hand from tests/tiny.py (today 2026-01-31; January 2026 target of
+the contrôles sensibles = 50 x 31/365 = 4.25; realised 3; December 2025: 1)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from exports import deck as deck_module
+from exports.deck import Slide, build_deck, indicator_sentence
+from exports.period import parse_period
+from sppe_data import cli
+
+INDICATOR_TITLES = [
+    "Audits terrain (tests de protocoles ou d'outils)",
+    "Contrôles en appui des plans de contrôle départementaux",
+    "Contrôles sensibles",
+    "Contrôles de partenaires multi-départementaux",
+    "Études au titre du consulting",
+    "Suivis au titre de la démarche IDA",
+]
+
+
+def pictures(slide) -> list:
+    return [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+
+
+def all_text(slide) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(c.text for r in shape.table.rows for c in r.cells)
+    return "\n".join(parts)
+
+
+def test_sentence_from_the_figures():
+    row = {
+        "realised_count": 3,
+        "previous_realised_count": 1,
+        "target_count": 50 * 181 / 365,  # 24.79
+        "expected_count": 50 * 31 / 365,  # 4.25
+        "achieved_share": 3 / (50 * 181 / 365),  # 12 %
+        "pace_ratio": 3 / (50 * 31 / 365),  # 71 %
+        "pace_status": "behind",
+    }
+    text = indicator_sentence(row, parse_period("2026-S1"), date(2026, 1, 31), "contrôles")
+    assert text == (
+        "1er semestre 2026 — réalisé : 3 contrôles, pour une cible de 24,8 sur la période"
+        " (12\u00a0% atteint). Attendu au 31/01/2026 : 4,2, soit un rythme de 71\u00a0%"
+        " (en retard). Période précédente (2e semestre 2025) : 1, soit +2."
+    )
+
+
+def test_deck_month_all_poles(tiny_data, chromium):
+    steps = []
+    deck = build_deck(parse_period("2026-01"), "all", progress=lambda f, t: steps.append(f))
+    assert steps[0] < steps[-1] == 1.0 and steps == sorted(steps)
+
+    prs = Presentation(io.BytesIO(deck.pptx))
+    assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
+    slides = list(prs.slides)
+    assert len(slides) == deck.slide_count == 1 + 6 + 1
+    titles = [s.shapes.title.text for s in slides]
+    assert titles == ["Comité de pilotage – mission SPPE", *INDICATOR_TITLES, "Pôle par pôle"]
+    first = all_text(slides[0])
+    assert "Tous les pôles · janvier 2026" in first
+    assert "Données au 31/01/2026" in first
+    for slide in slides[1:7]:
+        (picture,) = pictures(slide)
+        assert Image.open(io.BytesIO(picture.image.blob)).size == (1920, 1080)
+    sensibles = all_text(slides[3])
+    assert "Janvier 2026 — réalisé : 3 contrôles, pour une cible de 4,2" in sensibles
+    assert "Période close : rythme de 71\u00a0% (en retard)" in sensibles
+    assert "Période précédente (décembre 2025) : 1, soit +2." in sensibles
+    table = all_text(slides[7])
+    # idf_hdf, contrôles sensibles: 2 of 50 x 0.22 x 31/365 = 0.93 -> on track.
+    assert "✔ 2 / 0,9" in table
+    assert not pictures(slides[7])
+
+    reader = PdfReader(io.BytesIO(deck.pdf))
+    assert len(reader.pages) == 8
+    pages = [p.extract_text() for p in reader.pages]
+    assert "Contrôles sensibles" in pages[3]
+    assert "réalisé : 3 contrôles, pour une cible de 4,2" in pages[3].replace("\n", " ")
+    assert "2 / 0,9" in pages[7]
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert float(width) / float(height) == pytest.approx(16 / 9, rel=1e-3)
+
+
+def test_deck_one_pole_and_extra_slides(tiny_data, chromium, monkeypatch):
+    png = io.BytesIO()
+    Image.new("RGB", (1600, 900), "white").save(png, format="PNG")
+
+    def map_slides(ctx):
+        return [Slide(title="Carte des pôles", subtitle=ctx.scope, image=png.getvalue())]
+
+    monkeypatch.setattr(deck_module, "EXTRA_SLIDES", [map_slides])
+    deck = build_deck(parse_period("2026-S1"), "idf_hdf", with_pdf=False)
+    assert deck.pdf is None
+    slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
+    assert len(slides) == 9
+    assert slides[8].shapes.title.text == "Carte des pôles"
+    assert len(pictures(slides[8])) == 1
+    assert "Île-de-France – Hauts-de-France, 1er semestre 2026" in all_text(slides[8])
+    table = all_text(slides[7])
+    assert "IDF-HDF" in table and "Mission" in table and "Méditerranée" not in table
+
+
+def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
+    out = tmp_path / "copil.pptx"
+    rc = cli.main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
+    assert rc == 0
+    assert len(Presentation(str(out)).slides) == 8
+    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 8
+    assert "8 diapositives" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2026-S3", "--pole", "all"], "Période invalide"),
+        (["--period", "2026", "--pole", "nord"], "pôle inconnu"),
+    ],
+)
+def test_cli_deck_bad_input(tiny_data, tmp_path, capsys, args, message):
+    out = tmp_path / "copil.pptx"
+    assert cli.main(["deck", *args, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_deck_page_builds_with_progress(tiny_data, chromium):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/dossier_copil.py")
+    at.run()
+    assert at.title[0].value == "Dossier COPIL"
+    at.selectbox(key="copil_semester").set_value(2)  # 2nd semester 2026: not started
+    at.button(key="copil_build").click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Dossier prêt : 8 diapositives")
+    deck = at.session_state["copil_deck"][2]
+    slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
+    assert "La période n'a pas commencé." in all_text(slides[3])
+    assert "2e semestre 2026" in all_text(slides[0])

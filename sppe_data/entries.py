@@ -258,7 +258,9 @@ def check_activity(raw: dict) -> Checked:
     if kind in PARTNER_KINDS and not row["partner_id"] and "partner_id" not in errors:
         errors["partner_id"] = "Indiquez le groupe ou gestionnaire contrôlé."
     if kind in CONTROL_KINDS and status == "done" and row["has_findings"] is None:
-        errors["has_findings"] = "Un contrôle réalisé doit indiquer son résultat (constats ou non)."
+        errors.setdefault(
+            "has_findings", "Un contrôle réalisé doit indiquer son résultat (constats ou non)."
+        )
     if row["has_findings"] and row["undue_amount_eur"] is None and status == "done":
         errors.setdefault("undue_amount_eur", "Indiquez le montant des indus (0 si aucun).")
     if kind and kind not in CONTROL_KINDS:

@@ -44,10 +44,14 @@ class Principal:
 
     @property
     def label(self) -> str:
+        """French, for the sidebar: name, role and, for the pôle role, the pôle."""
         role = ROLE_LABELS[self.role]
-        return f"{self.display_name} · {role}" + (
-            f" · {self.pole_code}" if self.role == "pole" else ""
-        )
+        if self.role != "pole":
+            return f"{self.display_name} · {role}"
+        from sppe_data import reference
+
+        poles = dict(reference.poles().select("pole_code", "pole_label").iter_rows())
+        return f"{self.display_name} · {role} · {poles.get(self.pole_code, self.pole_code)}"
 
 
 def can_write(principal: Principal | None, pole_code: str | None) -> bool:

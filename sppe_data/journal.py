@@ -453,4 +453,6 @@ def new_token() -> str:
 
 
 def today_entry_default() -> date:
-    return min(entries.latest_day(), entries.MISSION_END)
+    """The date a new form starts with: the pinned "today" when there is one (demos,
+    tests), else the calendar's."""
+    return min(get_settings().pinned_today or date.today(), entries.MISSION_END)

@@ -289,7 +289,7 @@ def recent_table(recent: pl.DataFrame) -> pl.DataFrame:
         pl.col("activity_id").alias("N°"),
         pl.col("activity_on").dt.strftime("%d/%m/%Y").alias("Date"),
         pl.col("activity_kind").replace_strict(kinds, default="?").alias("Activité"),
-        pl.col("pole_code").alias("Pôle"),
+        pl.col("pole_code").replace_strict(reference_poles(), default="?").alias("Pôle"),
         pl.col("caf_code").alias("Caf"),
         pl.col("status").replace_strict(reference.STATUS_LABELS, default="?").alias("Statut"),
         pl.col("days_spent").alias("Jours"),

@@ -249,3 +249,12 @@ def test_oidc_claims_mapping():
     )
     assert role({"email": "z@x.fr", "sppe_role": "pole", "sppe_pole": "nowhere"}) is None
     assert role({}) is None
+
+
+def test_accounts_page_lists_users_without_hashes(local_mode, monkeypatch):
+    monkeypatch.setenv("SPPE_AUTH_MODE", "demo")
+    at = app(role="admin", page="pages/comptes.py")
+    table = at.dataframe[0].value
+    assert list(table["Identifiant"]) == ["agent.med"]
+    assert list(table["État"]) == ["actif"]
+    assert not any("argon2" in str(v) for v in table.to_numpy().ravel())

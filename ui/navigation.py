@@ -48,6 +48,14 @@ PAGES: list[PageSpec] = [
         url_path="audit",
         roles=frozenset({"cnaf", "admin"}),
     ),
+    PageSpec(
+        "pages/comptes.py",
+        "Comptes utilisateurs",
+        ":material/manage_accounts:",
+        "Données",
+        url_path="comptes",
+        roles=frozenset({"admin"}),
+    ),
 ]
 
 

@@ -213,7 +213,7 @@ def _checked_activity(principal: Principal, raw: dict) -> dict:
     if not checked.ok:
         raise entries.ValidationError(checked.errors)
     auth.check_write(principal, checked.row["pole_code"])
-    return {**checked.row, "request_id": raw.get("request_id")}
+    return {**checked.row, "request_id": None}  # linking to a saisine: not in the forms yet
 
 
 def save_activity(principal: Principal, raw: dict, token: str) -> Saved:

@@ -258,3 +258,23 @@ def test_accounts_page_lists_users_without_hashes(local_mode, monkeypatch):
     assert list(table["Identifiant"]) == ["agent.med"]
     assert list(table["État"]) == ["actif"]
     assert not any("argon2" in str(v) for v in table.to_numpy().ravel())
+
+
+def test_edit_then_cancel_a_recent_entry(tiny_data):
+    at = app()
+    fill_control(at)
+    click(at, "Enregistrer l'activité")
+    assert sensitive_done() == 4
+    [entry_id] = journal_rows()["activity_id"].to_list()
+    at.number_input(key=f"edit_{entry_id}_days").set_value(3.5)
+    at.number_input(key=f"edit_{entry_id}_undue").set_value(-1.0)
+    click(at, "Enregistrer les modifications")
+    assert any("négatif" in e.value for e in at.error)  # refused: nothing changed
+    assert journal_rows()["days_spent"].to_list() == [1.5]
+    at.number_input(key=f"edit_{entry_id}_undue").set_value(10.0)
+    click(at, "Enregistrer les modifications")
+    assert journal_rows()["days_spent"].to_list() == [3.5]
+    click(at, "Annuler cette saisie (suppression)")
+    assert sensitive_done() == 3
+    actions = journal.audit_entries(CNAF).sort("audit_id")["action"].to_list()
+    assert actions == ["creation", "modification", "suppression"]

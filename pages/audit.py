@@ -4,7 +4,7 @@ the export of the journal to Parquet. Cnaf and admin roles (checked by the data 
 import polars as pl
 import streamlit as st
 
-from sppe_data import journal
+from sppe_data import fmt, journal
 from sppe_data.auth import AccessDenied
 from ui import journal_forms as forms
 from ui import signin
@@ -22,16 +22,16 @@ st.caption(
     "Chaque création, modification, suppression ou import d'une saisie : auteur, rôle, "
     "date et heure (UTC), valeurs avant et après (JSON). Les 1 000 derniers changements."
 )
-actions = ["toutes", *sorted(set(log["action"]))]
-action = st.selectbox("Action", actions, key="audit_action")
+actions = {"toutes": "Toutes", **journal.ACTION_LABELS}
+action = st.selectbox("Action", list(actions), format_func=actions.get, key="audit_action")
 shown = log if action == "toutes" else log.filter(pl.col("action") == action)
 st.dataframe(
     shown.select(
         pl.col("changed_at").dt.strftime("%d/%m/%Y %H:%M:%S").alias("Date (UTC)"),
         pl.col("actor").alias("Auteur"),
         pl.col("actor_role").alias("Rôle"),
-        pl.col("action").alias("Action"),
-        pl.col("entity").alias("Objet"),
+        pl.col("action").replace_strict(journal.ACTION_LABELS, default="?").alias("Action"),
+        pl.col("entity").replace_strict(journal.ENTITY_LABELS, default="?").alias("Objet"),
         pl.col("entity_id").alias("N°"),
         pl.col("before_json").alias("Avant"),
         pl.col("after_json").alias("Après"),
@@ -48,7 +48,7 @@ st.caption(
 )
 for column, (name, frame) in zip(st.columns(len(tables)), tables.items(), strict=True):
     column.download_button(
-        f"{name}.parquet ({frame.height} lignes)",
+        f"{name}.parquet ({fmt.number(frame.height)} ligne(s))",
         data=journal.parquet_bytes(frame),
         file_name=f"{name}.parquet",
         mime="application/vnd.apache.parquet",

@@ -22,6 +22,7 @@ changed_at, before_json, after_json).
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import threading
@@ -44,6 +45,13 @@ TABLES = {"activities": "activity_entries", "requests": "request_entries"}
 ID_COLUMNS = {"activities": "activity_id", "requests": "request_id"}
 ID_PREFIX = {"activities": "JA", "requests": "JS"}
 ENTITY = {"activities": "activite", "requests": "saisine"}
+ENTITY_LABELS = {"activite": "Activité", "saisine": "Saisine"}
+ACTION_LABELS = {
+    "creation": "Création",
+    "modification": "Modification",
+    "suppression": "Suppression",
+    "import": "Import",
+}
 TOKEN_MAX = 100
 IMPORT_MAX_ROWS = 5000
 
@@ -92,7 +100,13 @@ def _engine(data_dir: str) -> Engine:
     path = Path(data_dir) / JOURNAL_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute("attach " + "'" + str(path).replace("'", "''") + "' as journal")
+        attach = "attach '" + str(path).replace("'", "''") + "' as journal"
+        try:
+            con.execute(attach)
+        except duckdb.Error:
+            # A dropped engine of this process may still hold the file until collected.
+            gc.collect()
+            con.execute(attach)
         for statement in _ddl():
             con.execute(statement)
         revision = con.execute("select count(*) from journal.audit_log").fetchall()[0][0]

@@ -165,7 +165,7 @@ def test_audit_page_lists_changes(tiny_data):
     assert list(table["Auteur"]) == ["agent.idf"]
     assert NASTY in table["Après"][0]
     assert next(b.label for b in at.get("download_button")).startswith(
-        "journal_activities.parquet (1 lignes)"
+        "journal_activities.parquet (1 ligne(s))"
     )
 
 

@@ -179,14 +179,30 @@ def test_many_threads_submitting_at_once_are_all_recorded_once(tiny_data, capsys
         except BaseException as exc:
             failures.append(exc)
 
+    done = threading.Event()
+    reads: list[int] = []
+
+    def read_meanwhile():
+        # Sessions reading the indicators while others write: no error, counts only grow.
+        try:
+            while not done.is_set():
+                reads.append(sensitive_done())
+        except BaseException as exc:
+            failures.append(exc)
+
     journal.engine()  # open the journal before the race
     started = time.perf_counter()
     workers = [threading.Thread(target=submit, args=(t,)) for t in tokens]
-    for w in workers:
+    readers = [threading.Thread(target=read_meanwhile) for _ in range(3)]
+    for w in workers + readers:
         w.start()
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - started
+    done.set()
+    for r in readers:
+        r.join()
+    assert reads and min(reads) >= 3 and max(reads) <= 3 + threads_count * per_thread
     assert not failures, failures[:3]
     stored = journal._read("select comment from journal.activity_entries", [])
     expected = sorted(t for ts in tokens for t in ts)
@@ -196,7 +212,7 @@ def test_many_threads_submitting_at_once_are_all_recorded_once(tiny_data, capsys
     with capsys.disabled():
         print(
             f"\nconcurrency: {threads_count} threads x {per_thread} submissions (each sent "
-            f"twice) -> {stored.height} records, {elapsed:.2f} s"
+            f"twice) -> {stored.height} records, {elapsed:.2f} s; {len(reads)} concurrent reads"
         )
 
 
@@ -262,3 +278,17 @@ def test_export_to_parquet_joins_the_extracts(tiny_data, tmp_path):
     both = pl.concat([national, exported.select(national.columns)])
     assert both.height == 15
     assert both.filter(pl.col("activity_id").str.starts_with("JA")).height == 1
+
+
+def test_a_locked_journal_gives_a_french_message(tiny_data):
+    import duckdb
+
+    holder = duckdb.connect(str(tiny_data / journal.JOURNAL_FILE))  # another program
+    try:
+        problems = api.data_info().problems
+        assert any("Journal des saisies indisponible" in p for p in problems)
+        assert sensitive_done() == 3  # the extracts still show
+        with pytest.raises(journal.JournalUnavailable):
+            journal.save_activity(POLE_IDF, sensitive_control(), "t")
+    finally:
+        holder.close()

@@ -278,3 +278,19 @@ def test_edit_then_cancel_a_recent_entry(tiny_data):
     assert sensitive_done() == 3
     actions = journal.audit_entries(CNAF).sort("audit_id")["action"].to_list()
     assert actions == ["creation", "modification", "suppression"]
+
+
+def test_oidc_mode_shows_the_provider_sign_in(tiny_data, monkeypatch):
+    monkeypatch.setenv("SPPE_AUTH_MODE", "oidc")
+    at = app(page=None)
+    assert at.title[0].value == "Connexion"
+    # No identity provider configured here: a French message says what is missing.
+    assert "section [auth] absente" in at.error[0].value
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {"client_id": "pilotage-sppe", "server_metadata_url": "https://idp/x"}
+    at.run()
+    assert [b.label for b in at.button] == ["Se connecter avec le compte Cnaf"]
+    monkeypatch.setenv("SPPE_AUTH_MODE", "**nimporte**")
+    at = app(page=None)
+    assert "Mode de connexion inconnu" in at.error[0].value
+    assert not at.title  # nothing else drawn

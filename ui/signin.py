@@ -92,14 +92,24 @@ def _login_page() -> None:
 
 def _oidc_page() -> None:
     st.title("Connexion")
-    if st.user.is_logged_in:
+    if _logged_in():
         st.error(
             "Votre compte n'a pas de rôle dans Pilotage SPPE : demandez-en un à "
             "l'administrateur de l'application."
         )
         st.button("Se déconnecter", on_click=st.logout)
+    elif not _secrets_section("auth"):
+        st.error(
+            "Connexion par le fournisseur d'identité non configurée : section [auth] "
+            "absente de .streamlit/secrets.toml (voir .streamlit/secrets.example.toml)."
+        )
     else:
         st.button("Se connecter avec le compte Cnaf", on_click=st.login, type="primary")
+
+
+def _logged_in() -> bool:
+    # st.user has no is_logged_in attribute when no identity provider is configured.
+    return bool(st.user.get("is_logged_in", False))
 
 
 def _gate(page) -> None:
@@ -123,7 +133,7 @@ def require() -> Principal:
         st.stop()
     if mode == "demo":
         return _demo()
-    if mode == "oidc" and st.user.is_logged_in and current() is None:
+    if mode == "oidc" and _logged_in() and current() is None:
         mapped = accounts.principal_from_claims(
             dict(st.user.to_dict()), _secrets_section("sppe_roles")
         )

@@ -54,6 +54,7 @@ ACTION_LABELS = {
 }
 TOKEN_MAX = 100
 IMPORT_MAX_ROWS = 5000
+IMPORT_MAX_BYTES = 5_000_000
 
 
 class JournalUnavailable(RuntimeError):
@@ -333,6 +334,11 @@ def read_table(filename: str, content: bytes) -> list[dict]:
     """Rows of an uploaded CSV (``;`` or ``,``, UTF-8) or XLSX file, every cell as text
     or its native value. Raises ValueError with a French message."""
     lower = filename.lower()
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ValueError(
+            f"Fichier trop volumineux : {len(content) // 1_000_000} Mo (au plus "
+            f"{IMPORT_MAX_BYTES // 1_000_000} Mo)."
+        )
     if lower.endswith(".xlsx"):
         from openpyxl import load_workbook
 

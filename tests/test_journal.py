@@ -261,6 +261,12 @@ def test_read_table_csv_and_xlsx(tiny_data):
         journal.read_table("x.csv", b"nom;<script>\n1;2\n")
     with pytest.raises(ValueError, match="illisible"):
         journal.read_table("x.xlsx", b"pas un classeur")
+    with pytest.raises(ValueError, match="trop volumineux"):
+        journal.read_table("x.csv", b"a" * 6_000_000)
+    with pytest.raises(ValueError, match="vide"):
+        journal.read_table("x.csv", b"\n\n")
+    with pytest.raises(ValueError, match="UTF-8"):
+        journal.read_table("x.csv", "activity_kind\ncontrôle".encode("latin-1"))
     with pytest.raises(ValueError, match="non pris en charge"):
         journal.read_table("x.exe", b"MZ")
 

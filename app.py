@@ -1,16 +1,17 @@
-"""Pilotage SPPE: the router. Page config, sidebar filters, navigation; nothing else."""
+"""Pilotage SPPE: the router. Page config, sign-in, sidebar filters, navigation; nothing else."""
 
 import logging
 
 import streamlit as st
 
-from ui import filters
+from ui import filters, signin
 from ui.navigation import SECTIONS, pages_for
 
 st.set_page_config(page_title="Pilotage SPPE", page_icon=":material/child_care:", layout="wide")
 
+principal = signin.require()
 sections: dict[str, list] = {}
-for spec in pages_for(role=None):
+for spec in pages_for(role=principal.role):
     page = st.Page(
         spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default
     )

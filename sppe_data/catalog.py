@@ -14,6 +14,8 @@ import duckdb
 
 from sppe_data import reference
 from sppe_data.extracts import EXTRACTS, Extract
+from sppe_data.journal import create_views as create_journal_views
+from sppe_data.journal import national_view
 from sppe_data.settings import QUERIES_DIR
 
 
@@ -29,7 +31,7 @@ def _quote(path: str) -> str:
 
 def _empty_view_sql(extract: Extract) -> str:
     cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in extract.columns.items())
-    return f"create or replace view {extract.name} as select {cols} where false"
+    return f"create or replace view {national_view(extract.name)} as select {cols} where false"
 
 
 def _extract_view(
@@ -66,12 +68,17 @@ def _extract_view(
             + "."
         )
     cols = ", ".join(f"cast({c} as {t}) as {c}" for c, t in extract.columns.items())
-    con.execute(f"create or replace view {extract.name} as select {cols} from {source}")
+    view = national_view(extract.name)
+    con.execute(f"create or replace view {view} as select {cols} from {source}")
     return None
 
 
-def build_catalog(extracts_dir: Path) -> Catalog:
-    con = duckdb.connect(":memory:")
+def build_catalog(
+    extracts_dir: Path, connection: duckdb.DuckDBPyConnection | None = None
+) -> Catalog:
+    """Builds (or rebuilds in place) the catalog on ``connection``, by default a new
+    in-memory database; the app passes the journal engine's so journal rows are seen."""
+    con = connection or duckdb.connect(":memory:")
     ref_tables = {
         "ref_departements": reference.departements(),
         "ref_poles": reference.poles(),
@@ -83,7 +90,7 @@ def build_catalog(extracts_dir: Path) -> Catalog:
     }
     for name, frame in ref_tables.items():
         con.register("_frame", frame)
-        con.execute(f"create table {name} as select * from _frame")
+        con.execute(f"create or replace table {name} as select * from _frame")
         con.unregister("_frame")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     problems = reference.validate()
@@ -91,4 +98,5 @@ def build_catalog(extracts_dir: Path) -> Catalog:
         message = _extract_view(con, extract, extracts_dir)
         if message:
             problems.append(message)
+    create_journal_views(con)
     return Catalog(connection=con, problems=problems)

@@ -146,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="vérifie les extractions et les référentiels")
     p.set_defaults(func=cmd_check)
+
+    from sppe_data.cli_journal import register
+
+    register(sub)
     return parser
 
 

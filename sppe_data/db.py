@@ -22,7 +22,13 @@ def _catalog(extracts_dir: str, version: str) -> Catalog:
     # One catalog per data version: a new import builds a new one (views, problems).
     from pathlib import Path
 
-    return build_catalog(Path(extracts_dir))
+    from sppe_data import journal
+
+    engine = journal.engine()
+    catalog = build_catalog(Path(extracts_dir), connection=engine.connection.cursor())
+    if engine.problem:
+        catalog.problems.append(engine.problem)
+    return catalog
 
 
 def catalog() -> Catalog:
@@ -31,7 +37,11 @@ def catalog() -> Catalog:
 
 
 def current_version() -> str:
-    return data_version(get_settings().extracts_dir)
+    """Extract files + journal revision: a journal write changes it, so the cached reads
+    see the new entry at once (and only the read caches are affected)."""
+    from sppe_data import journal
+
+    return f"{data_version(get_settings().extracts_dir)}|journal:{journal.revision()}"
 
 
 @cache

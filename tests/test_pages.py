@@ -14,8 +14,17 @@ APP = "../app.py"  # AppTest resolves paths against this file
 PAGES = [spec.path for spec in navigation.PAGES]
 
 
+def role_for(path: str) -> str:
+    """A demo role that may open the page (reader when every role may)."""
+    spec = next(s for s in navigation.PAGES if s.path == path)
+    return "reader" if not spec.roles or "reader" in spec.roles else sorted(spec.roles)[0]
+
+
 def run(pole: str | None = None, year: str | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
+    if page:
+        at.session_state["demo_role"] = role_for(page)
+        at.session_state["demo_pole"] = "idf_hdf"
     if pole:
         at.session_state["pole"] = pole
     if year:

@@ -21,7 +21,7 @@ class PageSpec:
     default: bool = False
 
 
-SECTIONS = ["Pilotage", "Données"]
+SECTIONS = ["Pilotage", "Saisie", "Données"]
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
@@ -38,6 +38,30 @@ PAGES: list[PageSpec] = [
         ":material/database:",
         "Données",
         url_path="donnees",
+    ),
+    PageSpec(
+        "pages/saisie.py",
+        "Saisie de l'activité",
+        ":material/edit_note:",
+        "Saisie",
+        url_path="saisie",
+        roles=frozenset({"pole", "cnaf"}),
+    ),
+    PageSpec(
+        "pages/audit.py",
+        "Journal d'audit",
+        ":material/history:",
+        "Données",
+        url_path="audit",
+        roles=frozenset({"cnaf", "admin"}),
+    ),
+    PageSpec(
+        "pages/comptes.py",
+        "Comptes utilisateurs",
+        ":material/manage_accounts:",
+        "Données",
+        url_path="comptes",
+        roles=frozenset({"admin"}),
     ),
 ]
 

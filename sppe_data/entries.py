@@ -1,0 +1,313 @@
+"""Validation of the entries the pôles log (activities and Caf requests), field by field,
+with French messages. Pure functions: raw values in (form widgets or an imported file's
+cells), a clean row with the extract's columns out, or a message per faulty field.
+
+Free text is kept as typed (stripped), never interpreted; every text field has a length
+limit. Derived fields are computed here, never typed: the travel-cost contribution of an
+activity (rules.toml and ``is_departmental``) and the routing and pôle of a request.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+from sppe_data import clock, reference
+
+# The mission's life: start of duty (letter: 05/2024) to the end of the COG 2023-2027.
+MISSION_START = date(2024, 5, 1)
+MISSION_END = date(2027, 12, 31)
+
+COMMENT_MAX = 2000
+PARTNER_MAX = 60
+MAX_DAYS = 250.0
+MAX_AMOUNT_EUR = 100_000_000.0
+MAX_PLACES = 10_000
+
+# Which optional fields each kind needs (the letter's activities; kept here, next to
+# the rules that use them).
+CONTROL_KINDS = frozenset({"controle_sensible", "controle_appui_plan", "controle_multi_dep"})
+PARTNER_KINDS = frozenset({"controle_multi_dep"})
+PLACES_KINDS = frozenset({"dossier_sensible_creation", "consulting_n1", "appel_projets"})
+EQUIPMENT_KINDS = CONTROL_KINDS | PLACES_KINDS | {"suivi_ida"}
+
+PRIORITY_LABELS = {"haute": "Haute", "normale": "Normale", "basse": "Basse"}
+REQUEST_STATUS_LABELS = {
+    "received": "Reçue",
+    "in_progress": "Prise en charge",
+    "done": "Traitée",
+    "refused": "Refusée",
+}
+
+ACTIVITY_FIELDS = {
+    "activity_kind": "Type d'activité",
+    "pole_code": "Pôle",
+    "caf_code": "Caf bénéficiaire",
+    "dep_code": "Département",
+    "equipment_kind": "Type d'équipement",
+    "partner_id": "Partenaire",
+    "status": "Statut",
+    "activity_on": "Date",
+    "days_spent": "Jours passés",
+    "has_findings": "Constats",
+    "undue_amount_eur": "Indus (EUR)",
+    "places_count": "Places concernées",
+    "comment": "Commentaire",
+}
+REQUEST_FIELDS = {
+    "caf_code": "Caf demandeuse",
+    "request_nature": "Nature de la demande",
+    "priority": "Priorité",
+    "status": "Statut",
+    "received_on": "Date de réception",
+    "taken_up_on": "Date de prise en charge",
+    "closed_on": "Date de clôture",
+}
+
+
+@dataclass
+class Checked:
+    """A clean row (extract columns) or, when ``errors`` is not empty, nothing to write."""
+
+    row: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ValidationError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k} : {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, dict]:
+    return {r["activity_kind"]: r for r in reference.activity_kinds().iter_rows(named=True)}
+
+
+@lru_cache(maxsize=1)
+def _dep_pole() -> dict[str, str]:
+    return dict(reference.departement_poles().select("dep_code", "pole_code").iter_rows())
+
+
+@lru_cache(maxsize=1)
+def _pole_codes() -> frozenset[str]:
+    return frozenset(reference.poles()["pole_code"])
+
+
+def kind_label(kind: str) -> str:
+    return _kinds()[kind]["activity_label"] if kind in _kinds() else kind
+
+
+def cafs_of_pole(pole_code: str) -> list[str]:
+    """The caf codes (= département codes) in a pôle's zone, sorted."""
+    return sorted(d for d, p in _dep_pole().items() if p == pole_code)
+
+
+def travel_fee_eur(activity_kind: str, status: str) -> float:
+    """Flat contribution charged to the Caf for a departmental activity, unless cancelled."""
+    kind = _kinds().get(activity_kind)
+    if kind is None or not kind["is_departmental"] or status == "cancelled":
+        return 0.0
+    return reference.travel_fee_eur()
+
+
+def routing_of(nature: str) -> str | None:
+    kind = _kinds().get(nature)
+    return kind["routing"] if kind else None
+
+
+def latest_day() -> date:
+    """No "done" entry after this day: the later of the calendar and the data date."""
+    return max(date.today(), clock.today())
+
+
+# --- field parsers: (value, error message or None) ---------------------------------
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object, limit: int, required: bool = False) -> tuple[str | None, str | None]:
+    if _blank(value):
+        return None, ("Champ obligatoire." if required else None)
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    if "\x00" in value:
+        return None, "Caractère invalide (NUL) dans le texte."
+    if len(value) > limit:
+        return None, f"Texte trop long : {len(value)} caractères (au plus {limit})."
+    return value, None
+
+
+def _choice(value: object, allowed, required: bool = True) -> tuple[str | None, str | None]:
+    if _blank(value):
+        return None, ("Champ obligatoire." if required else None)
+    text = str(value).strip()
+    if text not in allowed:
+        return None, f"Valeur inconnue « {text[:40]} »."
+    return text, None
+
+
+def _date(value: object, required: bool = True) -> tuple[date | None, str | None]:
+    if _blank(value):
+        return None, ("Date obligatoire." if required else None)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if "/" in text:
+                d, m, y = text.split("/")
+                parsed = date(int(y), int(m), int(d))
+            else:
+                parsed = date.fromisoformat(text[:10])
+        except ValueError:
+            return None, f"Date invalide « {text[:20]} » (attendu JJ/MM/AAAA)."
+    else:
+        return None, "Date invalide (attendu JJ/MM/AAAA)."
+    if not MISSION_START <= parsed <= MISSION_END:
+        return None, (
+            f"Date hors de la vie de la mission (du {MISSION_START:%d/%m/%Y} "
+            f"au {MISSION_END:%d/%m/%Y})."
+        )
+    return parsed, None
+
+
+def _number(
+    value: object, maximum: float, required: bool = False, integer: bool = False
+) -> tuple[float | int | None, str | None]:
+    if _blank(value):
+        return None, ("Champ obligatoire." if required else None)
+    if isinstance(value, bool):
+        return None, "Saisissez un nombre."
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace("\u202f", "").replace(" ", "").replace(",", "."))
+        except ValueError:
+            return None, f"Saisissez un nombre (reçu « {value.strip()[:20]} »)."
+    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value):
+        return None, "Saisissez un nombre."
+    if value < 0:
+        return None, "Le nombre ne peut pas être négatif."
+    if value > maximum:
+        return None, f"Nombre trop grand (au plus {maximum:,.0f}).".replace(",", " ")
+    if integer:
+        if value != int(value):
+            return None, "Saisissez un nombre entier."
+        return int(value), None
+    return float(value), None
+
+
+def _bool(value: object) -> tuple[bool | None, str | None]:
+    if _blank(value):
+        return None, None
+    if isinstance(value, bool):
+        return value, None
+    text = str(value).strip().lower()
+    if text in {"oui", "true", "vrai", "1"}:
+        return True, None
+    if text in {"non", "false", "faux", "0"}:
+        return False, None
+    return None, f"Répondez oui ou non (reçu « {text[:20]} »)."
+
+
+# --- activities and requests --------------------------------------------------------
+
+
+def check_activity(raw: dict) -> Checked:
+    """Grain: one activity. Returns the activities-extract columns except
+    ``activity_id`` and ``request_id`` (set by the journal), or French errors."""
+    out, errors = Checked(), {}
+
+    def put(name, parsed):
+        value, error = parsed
+        if error:
+            errors[name] = error
+        out.row[name] = value
+
+    put("activity_kind", _choice(raw.get("activity_kind"), _kinds()))
+    put("pole_code", _choice(raw.get("pole_code"), _pole_codes()))
+    put("caf_code", _choice(raw.get("caf_code"), _dep_pole()))
+    put("dep_code", _choice(raw.get("dep_code") or raw.get("caf_code"), _dep_pole()))
+    put("status", _choice(raw.get("status"), reference.STATUS_LABELS))
+    put("activity_on", _date(raw.get("activity_on")))
+    put("days_spent", _number(raw.get("days_spent"), MAX_DAYS, required=True))
+    put("equipment_kind", _choice(raw.get("equipment_kind"), reference.EQUIPMENT_LABELS, False))
+    put("partner_id", _text(raw.get("partner_id"), PARTNER_MAX))
+    put("has_findings", _bool(raw.get("has_findings")))
+    put("undue_amount_eur", _number(raw.get("undue_amount_eur"), MAX_AMOUNT_EUR))
+    put("places_count", _number(raw.get("places_count"), MAX_PLACES, integer=True))
+    put("comment", _text(raw.get("comment"), COMMENT_MAX))
+    row, kind, status = out.row, out.row["activity_kind"], out.row["status"]
+
+    pole, caf = row["pole_code"], row["caf_code"]
+    if pole and caf and _dep_pole()[caf] != pole:
+        errors["caf_code"] = f"La Caf {caf} n'est pas dans la zone du pôle {pole}."
+    if status == "done" and row["activity_on"] and row["activity_on"] > latest_day():
+        errors["activity_on"] = "Une activité réalisée ne peut pas être datée dans le futur."
+    if kind in PARTNER_KINDS and not row["partner_id"] and "partner_id" not in errors:
+        errors["partner_id"] = "Indiquez le groupe ou gestionnaire contrôlé."
+    if kind in CONTROL_KINDS and status == "done" and row["has_findings"] is None:
+        errors.setdefault(
+            "has_findings", "Un contrôle réalisé doit indiquer son résultat (constats ou non)."
+        )
+    if row["has_findings"] and row["undue_amount_eur"] is None and status == "done":
+        errors.setdefault("undue_amount_eur", "Indiquez le montant des indus (0 si aucun).")
+    if kind and kind not in CONTROL_KINDS:
+        for name in ("has_findings", "undue_amount_eur"):
+            if row[name] is not None:
+                errors.setdefault(name, "Sans objet pour ce type d'activité (contrôles seulement).")
+    if kind and kind not in PLACES_KINDS and row["places_count"] is not None:
+        errors.setdefault("places_count", "Sans objet pour ce type d'activité.")
+    row["recovered_amount_eur"] = None
+    row["travel_fee_eur"] = travel_fee_eur(kind, status) if kind and status else 0.0
+    out.errors = {k: errors[k] for k in ACTIVITY_FIELDS if k in errors}
+    return out
+
+
+def check_request(raw: dict) -> Checked:
+    """Grain: one Caf request (saisine). Returns the requests-extract columns except
+    ``request_id``; ``routing`` and ``pole_code`` are derived, never typed."""
+    out, errors = Checked(), {}
+
+    def put(name, parsed):
+        value, error = parsed
+        if error:
+            errors[name] = error
+        out.row[name] = value
+
+    put("caf_code", _choice(raw.get("caf_code"), _dep_pole()))
+    put("request_nature", _choice(raw.get("request_nature"), _kinds()))
+    put("priority", _choice(raw.get("priority"), PRIORITY_LABELS))
+    put("status", _choice(raw.get("status"), REQUEST_STATUS_LABELS))
+    put("received_on", _date(raw.get("received_on")))
+    put("taken_up_on", _date(raw.get("taken_up_on"), required=False))
+    put("closed_on", _date(raw.get("closed_on"), required=False))
+    row = out.row
+    row["routing"] = routing_of(row["request_nature"]) if row["request_nature"] else None
+    row["pole_code"] = _dep_pole().get(row["caf_code"]) if row["caf_code"] else None
+    received, taken, closed = row["received_on"], row["taken_up_on"], row["closed_on"]
+    if received and received > latest_day():
+        errors["received_on"] = "Une saisine ne peut pas être reçue dans le futur."
+    if received and taken and taken < received:
+        errors["taken_up_on"] = "La prise en charge précède la réception."
+    if closed and (taken or received) and closed < (taken or received):
+        errors["closed_on"] = "La clôture précède la prise en charge ou la réception."
+    if row["status"] in {"done", "refused"} and not closed and "closed_on" not in errors:
+        errors["closed_on"] = "Une saisine traitée ou refusée doit avoir une date de clôture."
+    if row["status"] == "in_progress" and not taken and "taken_up_on" not in errors:
+        errors["taken_up_on"] = (
+            "Une saisine prise en charge doit avoir une date de prise en charge."
+        )
+    out.errors = {k: errors[k] for k in REQUEST_FIELDS if k in errors}
+    return out

@@ -1,0 +1,107 @@
+"""Real browser, ``local`` sign-in: a pôle agent signs in, logs one activity of a targeted
+kind, and sees the Synthèse figure move by one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.test_browser import CHROMIUM_ARGS, ROOT, SCREENSHOTS, free_port
+from tests.tiny import TODAY, write_tiny_extracts
+
+pytestmark = pytest.mark.browser
+PASSWORD = "mot de passe de test"
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory, chromium):
+    data_dir = write_tiny_extracts(tmp_path_factory.mktemp("browser_local") / "data")
+    env = {
+        **os.environ,
+        "SPPE_DATA_DIR": str(data_dir),
+        "SPPE_TODAY": TODAY.isoformat(),
+        "SPPE_AUTH_MODE": "local",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "sppe_data", "users", "add", "agent.med", "--role", "pole",
+         "--pole", "mediterranee", "--name", "Agent Méditerranée", "--password-stdin"],
+        input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, env=env, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit n'a pas démarré en 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Picks an option of a Streamlit select box by its label."""
+    page.get_by_label(label, exact=True).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, chromium):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+        page.goto(f"{local_server}/?annee=2026")
+        page.get_by_text("Connexion").first.wait_for(timeout=30_000)
+        page.get_by_label("Identifiant").fill("agent.med")
+        page.get_by_label("Mot de passe").fill("faux mot de passe")
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for(timeout=30_000)
+        page.screenshot(path=str(SCREENSHOTS / "connexion.png"), full_page=True)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Synthèse des indicateurs").wait_for(timeout=30_000)
+        # Mission 2026 in the fixture: 3 suivis IDA on a target of 200.
+        page.get_by_text("3 réalisés sur 200", exact=False).first.wait_for(timeout=30_000)
+
+        page.get_by_role("link", name="Saisie de l'activité").click()
+        page.get_by_text("Vous saisissez pour : pôle Méditerranée").wait_for(timeout=30_000)
+        choose(
+            page,
+            "Type d'activité",
+            "Suivi IDA d'un EAJE en difficulté (diagnostic et plan d'action)",
+        )
+        page.get_by_text("Type d'équipement").first.wait_for(timeout=30_000)
+        choose(page, "Statut", "Réalisée")
+        page.get_by_label("Commentaire", exact=False).fill(
+            "<b>pas du HTML</b> **ni du markdown** 😀"
+        )
+        page.get_by_role("button", name="Enregistrer l'activité").click()
+        page.get_by_text("Activité enregistrée", exact=False).wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Mes saisies récentes").click()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SCREENSHOTS / "saisie.png"), full_page=True)
+
+        page.get_by_role("link", name="Synthèse").click()
+        page.get_by_text("4 réalisés sur 200", exact=False).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SCREENSHOTS / "synthese_apres_saisie.png"), full_page=True)
+        assert "Traceback" not in page.inner_text("body")
+        browser.close()

@@ -1,0 +1,329 @@
+"""The forms of the Saisie page: an activity (per kind), a Caf request (saisine), a bulk
+import, and the caller's recent entries (edit, cancel).
+
+Every write goes through ``sppe_data.journal`` with the signed-in principal: rights and
+validation are checked there. Free text is only ever shown with ``st.dataframe`` or
+``st.text`` (never markdown). Each form render carries a submission token kept until
+the user starts a new entry, so a double click or a resubmission records once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from sppe_data import entries, fmt, journal, reference
+from sppe_data.auth import AccessDenied, Principal
+from sppe_data.entries import ValidationError
+
+NONE = ""  # the "not given" option of optional select boxes
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$&")
+
+
+def plain(text: str) -> str:
+    """Escapes every markdown character: for messages that may quote user input and are
+    shown by a markdown element (st.error, st.success)."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
+
+
+def error(message: str) -> None:
+    st.error(plain(message))
+
+
+def _token(key: str) -> str:
+    if not st.session_state.get(f"{key}_token"):
+        st.session_state[f"{key}_token"] = journal.new_token()
+    return st.session_state[f"{key}_token"]
+
+
+def _new_entry(key: str) -> None:
+    st.session_state.pop(f"{key}_token", None)
+    st.session_state.pop(f"{key}_saved", None)
+
+
+def _caf_labels() -> dict[str, str]:
+    deps = reference.departements()
+    return dict(zip(deps["caf_code"], deps["caf_code"] + " – " + deps["caf_name"], strict=True))
+
+
+def _dep_labels() -> dict[str, str]:
+    deps = reference.departements()
+    return dict(zip(deps["dep_code"], deps["dep_code"] + " – " + deps["dep_name"], strict=True))
+
+
+def _kind_labels() -> dict[str, str]:
+    kinds = reference.activity_kinds().sort("sort_order")
+    return dict(zip(kinds["activity_kind"], kinds["activity_label"], strict=True))
+
+
+def _show_errors(errors: dict[str, str], labels: dict[str, str]) -> None:
+    st.error("Saisie non enregistrée : corrigez les champs signalés.", icon=":material/error:")
+    for name, message in errors.items():
+        error(f"{labels.get(name, name)} : {message}")
+
+
+def _pole_choice(principal: Principal, key: str) -> str:
+    poles = {k: v for k, v in reference_poles().items()}
+    if principal.role == "pole":
+        st.selectbox("Pôle", [principal.pole_code], format_func=poles.get, disabled=True,
+                     key=f"{key}_pole_fixed")  # fmt: skip
+        return principal.pole_code
+    return st.selectbox("Pôle", list(poles), format_func=poles.get, key=f"{key}_pole")
+
+
+def reference_poles() -> dict[str, str]:
+    df = reference.poles().sort("sort_order")
+    return dict(zip(df["pole_code"], df["pole_label"], strict=True))
+
+
+def activity_fields(kind: str, pole: str, defaults: dict, key: str) -> dict:
+    """The fields of one activity kind, inside a form; returns the raw values."""
+    cafs = entries.cafs_of_pole(pole)
+    caf_labels, dep_labels = _caf_labels(), _dep_labels()
+    raw: dict = {"activity_kind": kind, "pole_code": pole}
+    c1, c2, c3 = st.columns(3)
+    raw["activity_on"] = c1.date_input(
+        "Date", value=defaults.get("activity_on") or journal.today_entry_default(),
+        format="DD/MM/YYYY", min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
+        key=f"{key}_on",
+    )  # fmt: skip
+    caf_default = defaults.get("caf_code")
+    raw["caf_code"] = c2.selectbox(
+        "Caf bénéficiaire", cafs, format_func=caf_labels.get, key=f"{key}_caf",
+        index=cafs.index(caf_default) if caf_default in cafs else 0,
+    )  # fmt: skip
+    deps = [NONE, *dep_labels]
+    dep_default = defaults.get("dep_code")
+    dep = c3.selectbox(
+        "Département (si autre que celui de la Caf)", deps, key=f"{key}_dep",
+        format_func=lambda d: dep_labels.get(d, "Celui de la Caf"),
+        index=deps.index(dep_default) if dep_default and dep_default != caf_default else 0,
+    )  # fmt: skip
+    raw["dep_code"] = dep or raw["caf_code"]
+    c1, c2, c3 = st.columns(3)
+    statuses = list(reference.STATUS_LABELS)
+    raw["status"] = c1.selectbox(
+        "Statut", statuses, format_func=reference.STATUS_LABELS.get, key=f"{key}_status",
+        index=statuses.index(defaults["status"]) if defaults.get("status") in statuses else 0,
+    )  # fmt: skip
+    raw["days_spent"] = c2.number_input(
+        "Jours passés", value=float(defaults.get("days_spent") or 0.0), step=0.5,
+        key=f"{key}_days",
+    )  # fmt: skip
+    if kind in entries.EQUIPMENT_KINDS:
+        equipments = [NONE, *reference.EQUIPMENT_LABELS]
+        eq = defaults.get("equipment_kind")
+        raw["equipment_kind"] = c3.selectbox(
+            "Type d'équipement", equipments, key=f"{key}_equipment",
+            format_func=lambda e: reference.EQUIPMENT_LABELS.get(e, "Non précisé"),
+            index=equipments.index(eq) if eq in equipments else 0,
+        ) or None  # fmt: skip
+    if kind in entries.PARTNER_KINDS:
+        raw["partner_id"] = st.text_input(
+            "Partenaire (groupe ou gestionnaire multi-départemental)",
+            value=defaults.get("partner_id") or "", max_chars=entries.PARTNER_MAX,
+            key=f"{key}_partner",
+        )  # fmt: skip
+    if kind in entries.CONTROL_KINDS:
+        c1, c2 = st.columns(2)
+        outcomes = {NONE: "Non renseigné", "oui": "Oui, constats", "non": "Aucun constat"}
+        found = defaults.get("has_findings")
+        current = NONE if found is None else ("oui" if found else "non")
+        raw["has_findings"] = c1.radio(
+            "Résultat du contrôle", list(outcomes), format_func=outcomes.get, horizontal=True,
+            index=list(outcomes).index(current), key=f"{key}_findings",
+        ) or None  # fmt: skip
+        raw["undue_amount_eur"] = c2.number_input(
+            "Indus constatés (EUR)", value=defaults.get("undue_amount_eur"), step=100.0,
+            placeholder="0 si aucun", key=f"{key}_undue",
+        )  # fmt: skip
+    if kind in entries.PLACES_KINDS:
+        raw["places_count"] = st.number_input(
+            "Places concernées", value=defaults.get("places_count"), step=1,
+            placeholder="nombre de places", key=f"{key}_places",
+        )  # fmt: skip
+    raw["comment"] = st.text_area(
+        f"Commentaire (texte libre, {entries.COMMENT_MAX} caractères au plus)",
+        value=defaults.get("comment") or "", max_chars=entries.COMMENT_MAX, key=f"{key}_comment",
+    )  # fmt: skip
+    return raw
+
+
+def activity_form(principal: Principal) -> None:
+    key = "activity"
+    kinds = _kind_labels()
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        kind = st.selectbox("Type d'activité", list(kinds), format_func=kinds.get, key="kind")
+    with c2:
+        pole = _pole_choice(principal, key)
+    fee = entries.travel_fee_eur(kind, "done")
+    st.info(
+        f"Participation forfaitaire aux frais de déplacement : **{fmt.euros(fee)}** "
+        + ("facturés à la Caf (activité départementale ; aucune si annulée)."
+           if fee else "(activité non départementale : gratuite pour la Caf)."),
+        icon=":material/euro:",
+    )  # fmt: skip
+    saved = st.session_state.get(f"{key}_saved")
+    if saved:
+        st.success(f"Activité enregistrée (n° {saved}). Les indicateurs en tiennent compte.")
+        st.button("Nouvelle saisie", on_click=_new_entry, args=(key,), key="activity_new")
+        return
+    token = _token(key)
+    with st.form("activity_form"):
+        raw = activity_fields(kind, pole, {}, key)
+        submitted = st.form_submit_button("Enregistrer l'activité", type="primary")
+    if submitted:
+        try:
+            result = journal.save_activity(principal, raw, token)
+        except ValidationError as exc:
+            _show_errors(exc.errors, entries.ACTIVITY_FIELDS)
+        except (AccessDenied, journal.JournalUnavailable) as exc:
+            error(str(exc))
+        else:
+            st.session_state[f"{key}_saved"] = result.entity_id
+            st.rerun()
+
+
+def request_form(principal: Principal) -> None:
+    key = "request"
+    kinds = _kind_labels()
+    nature = st.selectbox(
+        "Nature de la demande", list(kinds), format_func=kinds.get, key="request_nature"
+    )
+    routing = entries.routing_of(nature)
+    st.info(
+        f"Circuit de saisine (règles de la lettre) : **{reference.ROUTING_LABELS[routing]}**.",
+        icon=":material/alt_route:",
+    )
+    saved = st.session_state.get(f"{key}_saved")
+    if saved:
+        st.success(f"Saisine enregistrée (n° {saved}).")
+        st.button("Nouvelle saisine", on_click=_new_entry, args=(key,), key="request_new")
+        return
+    token = _token(key)
+    caf_labels = _caf_labels()
+    cafs = (
+        entries.cafs_of_pole(principal.pole_code) if principal.role == "pole" else list(caf_labels)
+    )
+    with st.form("request_form"):
+        c1, c2, c3 = st.columns(3)
+        raw = {"request_nature": nature}
+        raw["caf_code"] = c1.selectbox(
+            "Caf demandeuse", cafs, format_func=caf_labels.get, key="request_caf"
+        )
+        raw["priority"] = c2.selectbox(
+            "Priorité", list(entries.PRIORITY_LABELS), index=1,
+            format_func=entries.PRIORITY_LABELS.get, key="request_priority",
+        )  # fmt: skip
+        raw["status"] = c3.selectbox(
+            "Statut", list(entries.REQUEST_STATUS_LABELS),
+            format_func=entries.REQUEST_STATUS_LABELS.get, key="request_status",
+        )  # fmt: skip
+        c1, c2, c3 = st.columns(3)
+        raw["received_on"] = c1.date_input(
+            "Reçue le", value=journal.today_entry_default(), format="DD/MM/YYYY",
+            key="request_received",
+        )  # fmt: skip
+        raw["taken_up_on"] = c2.date_input(
+            "Prise en charge le", value=None, format="DD/MM/YYYY", key="request_taken"
+        )
+        raw["closed_on"] = c3.date_input(
+            "Clôturée le", value=None, format="DD/MM/YYYY", key="request_closed"
+        )
+        submitted = st.form_submit_button("Enregistrer la saisine", type="primary")
+    if submitted:
+        try:
+            result = journal.save_request(principal, raw, token)
+        except ValidationError as exc:
+            _show_errors(exc.errors, entries.REQUEST_FIELDS)
+        except (AccessDenied, journal.JournalUnavailable) as exc:
+            error(str(exc))
+        else:
+            st.session_state[f"{key}_saved"] = result.entity_id
+            st.rerun()
+
+
+def import_form(principal: Principal) -> None:
+    st.caption(
+        "Fichier CSV (séparateur « ; » ou « , », UTF-8) ou Excel (.xlsx), une ligne par "
+        "activité, colonnes : " + ", ".join(journal.IMPORT_COLUMNS) + ". Tout ou rien : "
+        "une seule ligne en erreur et rien n'est enregistré."
+    )
+    upload = st.file_uploader("Fichier d'activités", type=["csv", "xlsx"], key="import_file")
+    if upload is None:
+        return
+    content = upload.getvalue()
+    try:
+        rows = journal.read_table(upload.name, content)
+    except ValueError as exc:
+        error(str(exc))
+        return
+    st.write(f"{len(rows)} ligne(s) lue(s).")
+    if not st.button("Importer", type="primary", key="import_go"):
+        return
+    file_token = "import:" + hashlib.sha256(content).hexdigest()
+    try:
+        report = journal.import_activities(principal, rows, file_token)
+    except (AccessDenied, journal.JournalUnavailable) as exc:
+        error(str(exc))
+        return
+    if report.errors.height:
+        st.error(f"Import refusé : {report.errors.height} erreur(s), rien n'a été enregistré.")
+        st.dataframe(report.errors, hide_index=True, key="import_errors")
+    else:
+        st.success(
+            f"{report.saved_count} activité(s) importée(s)"
+            + (f", {report.skipped_count} déjà importée(s)." if report.skipped_count else ".")
+        )
+
+
+def recent_table(recent: pl.DataFrame) -> pl.DataFrame:
+    kinds = _kind_labels()
+    return recent.select(
+        pl.col("activity_id").alias("N°"),
+        pl.col("activity_on").dt.strftime("%d/%m/%Y").alias("Date"),
+        pl.col("activity_kind").replace_strict(kinds, default="?").alias("Activité"),
+        pl.col("pole_code").replace_strict(reference_poles(), default="?").alias("Pôle"),
+        pl.col("caf_code").alias("Caf"),
+        pl.col("status").replace_strict(reference.STATUS_LABELS, default="?").alias("Statut"),
+        pl.col("days_spent").alias("Jours"),
+        pl.col("travel_fee_eur").alias("Frais (EUR)"),
+        pl.col("comment").alias("Commentaire"),
+    )
+
+
+def recent_entries(principal: Principal) -> None:
+    try:
+        recent = journal.recent_activities(principal)
+    except journal.JournalUnavailable as exc:
+        error(str(exc))
+        return
+    if recent.is_empty():
+        st.info("Aucune saisie récente à votre nom.")
+        return
+    st.dataframe(recent_table(recent), hide_index=True, key="recent_table")
+    ids = recent["activity_id"].to_list()
+    chosen = st.selectbox("Saisie à modifier ou annuler", ids, key="recent_pick")
+    row = recent.filter(pl.col("activity_id") == chosen).row(0, named=True)
+    with st.form("edit_form"):
+        raw = activity_fields(row["activity_kind"], row["pole_code"], row, f"edit_{chosen}")
+        c1, c2 = st.columns(2)
+        save = c1.form_submit_button("Enregistrer les modifications", type="primary")
+        cancel = c2.form_submit_button("Annuler cette saisie (suppression)")
+    try:
+        if save:
+            journal.update_activity(principal, chosen, raw)
+            st.success(f"Saisie {chosen} modifiée.")
+        elif cancel:
+            journal.cancel_activity(principal, chosen)
+            st.success(f"Saisie {chosen} annulée : elle ne compte plus dans les indicateurs.")
+    except ValidationError as exc:
+        _show_errors(exc.errors, entries.ACTIVITY_FIELDS)
+    except (AccessDenied, LookupError, journal.JournalUnavailable) as exc:
+        error(str(exc))

@@ -24,7 +24,12 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory, chromium):
     data_dir = write_tiny_extracts(tmp_path_factory.mktemp("exports") / "data")
     port = free_port()
-    env = {**os.environ, "SPPE_DATA_DIR": str(data_dir), "SPPE_TODAY": TODAY.isoformat()}
+    env = {
+        **os.environ,
+        "SPPE_DATA_DIR": str(data_dir),
+        "SPPE_TODAY": TODAY.isoformat(),
+        "SPPE_DEMO_ROLE": "cnaf",  # exports are a right of the cnaf role
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],

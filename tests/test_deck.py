@@ -142,6 +142,7 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["demo_role"] = "cnaf"  # the deck is a cnaf / admin page
     at.run()
     at.switch_page("pages/dossier_copil.py")
     at.run()

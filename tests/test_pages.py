@@ -20,10 +20,15 @@ def role_for(path: str) -> str:
     return "reader" if not spec.roles or "reader" in spec.roles else sorted(spec.roles)[0]
 
 
-def run(pole: str | None = None, year: str | None = None, page: str | None = None) -> AppTest:
+def run(
+    pole: str | None = None,
+    year: str | None = None,
+    page: str | None = None,
+    role: str | None = None,
+) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
-    if page:
-        at.session_state["demo_role"] = role_for(page)
+    if page or role:
+        at.session_state["demo_role"] = role or role_for(page)
         at.session_state["demo_pole"] = "idf_hdf"
     if pole:
         at.session_state["pole"] = pole
@@ -104,8 +109,15 @@ def test_bad_query_parameters_fall_back_to_defaults(tiny_data):
     assert len(kpi_texts(at)) == 6
 
 
+def test_readers_get_no_downloads(tiny_data):
+    # Exports are a right of the cnaf and admin roles; the committee reads on screen.
+    at = run(year="2026", role="reader")
+    assert len(at.get("download_button")) == 0
+    assert len(at.get("plotly_chart")) == 1
+
+
 def test_chart_box_offers_image_and_table_downloads(tiny_data):
-    at = run(year="2026")
+    at = run(year="2026", role="cnaf")
     keys = {element.proto.id for element in at.get("download_button")}
     labels = [element.proto.label for element in at.get("download_button")]
     assert len(keys) == len(labels)

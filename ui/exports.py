@@ -16,6 +16,7 @@ import streamlit as st
 
 from exports import images
 from exports.tables import CSV_MIME, XLSX_MIME, table_to_csv, table_to_xlsx
+from ui.signin import can_export
 
 IMAGE_LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
 
@@ -37,7 +38,10 @@ def figure_title(fig: go.Figure) -> tuple[str, str]:
 def chart_downloads(
     fig: go.Figure, key: str, scope: str, source: str, data_date: date | None
 ) -> None:
-    """PNG / SVG / PDF of the chart, with its title, scope, source and data date inside."""
+    """PNG / SVG / PDF of the chart, with its title, scope, source and data date inside.
+    Nothing for roles without the export right (committee readers, pôles)."""
+    if not can_export():
+        return
     title, subtitle = figure_title(fig)
     if not images.available():
         st.caption("Export d'image indisponible : Chromium n'est pas installé sur le serveur.")
@@ -61,7 +65,9 @@ def chart_downloads(
 
 
 def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date | None) -> None:
-    """CSV (French Excel) and XLSX (typed columns) of a table."""
+    """CSV (French Excel) and XLSX (typed columns) of a table, for the export roles."""
+    if not can_export():
+        return
     stem = file_stem(title, data_date)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption("Télécharger le tableau :", width="content")

@@ -31,6 +31,7 @@ PAGES: list[PageSpec] = [
         ":material/slideshow:",
         "Pilotage",
         url_path="dossier-copil",
+        roles=frozenset({"cnaf", "admin"}),
     ),
     PageSpec(
         "pages/donnees.py",

@@ -4,7 +4,8 @@ The mode comes from ``SPPE_AUTH_MODE`` or, failing that, ``auth_mode`` in the ``
 table of ``.streamlit/secrets.toml``; ``demo`` by default:
 
 - ``demo``: no password; a clearly marked banner in the sidebar picks the role (and the
-  pôle for the pôle role). Reader by default. For demonstrations on demo data only.
+  pôle for the pôle role). Reader by default (``SPPE_DEMO_ROLE`` changes the default).
+  For demonstrations on demo data only.
 - ``local``: accounts of ``users.json`` (``python -m sppe_data users ...``), lock-out
   after repeated failures.
 - ``oidc``: ``st.login()`` against the identity provider of ``[auth]`` in the secrets;
@@ -21,7 +22,7 @@ import os
 import streamlit as st
 
 from sppe_data import accounts, api
-from sppe_data.auth import ROLE_LABELS, Principal
+from sppe_data.auth import EXPORT_ROLES, ROLE_LABELS, Principal
 
 MODES = ("demo", "local", "oidc")
 PRINCIPAL_KEY = "principal"
@@ -47,10 +48,17 @@ def current() -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
+def can_export() -> bool:
+    """Exports (images, tables, the committee deck) are for the cnaf and admin roles."""
+    principal = current()
+    return principal is not None and principal.role in EXPORT_ROLES
+
+
 def _demo() -> Principal:
     poles = {k: v for k, v in api.pole_options().items() if k != api.ALL_POLES}
     if st.session_state.get(DEMO_ROLE_KEY) not in ROLE_LABELS:
-        st.session_state[DEMO_ROLE_KEY] = "reader"
+        default = os.environ.get("SPPE_DEMO_ROLE", "reader")
+        st.session_state[DEMO_ROLE_KEY] = default if default in ROLE_LABELS else "reader"
     if st.session_state.get(DEMO_POLE_KEY) not in poles:
         st.session_state[DEMO_POLE_KEY] = next(iter(poles))
     with st.sidebar.container(border=True):

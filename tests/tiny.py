@@ -70,6 +70,20 @@ def activities_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=polars_schema("activities"))
 
 
+# Coverage rates (global %) of three départements, two years: the map shows the
+# latest year not after the selected one.
+COVERAGE = [(2023, "59", 50.0), (2024, "59", 52.5), (2024, "21", 61.0), (2023, "33", 70.2)]
+
+
+def coverage_frame() -> pl.DataFrame:
+    rows = []
+    for year, dep, global_pct in COVERAGE:
+        row = {c: None for c in EXTRACTS["coverage"].columns}
+        row.update({"year": year, "dep_code": dep, "coverage_global_pct": global_pct})
+        rows.append(row)
+    return pl.DataFrame(rows, schema=polars_schema("coverage"))
+
+
 def write_tiny_extracts(data_dir: Path) -> Path:
     """Writes the tiny data set (activities above, one row in each other extract)."""
     extracts = data_dir / "extracts"
@@ -95,6 +109,7 @@ def write_tiny_extracts(data_dir: Path) -> Path:
         "projects": pl.DataFrame(schema=polars_schema("projects")),
         "partners": pl.DataFrame(schema=polars_schema("partners")),
         "staff": pl.DataFrame(schema=polars_schema("staff")),
+        "coverage": coverage_frame(),
     }
     assert set(frames) == set(EXTRACTS)
     for name, frame in frames.items():

@@ -46,11 +46,13 @@ def funnel(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl.DataFra
             hovertemplate="%{y} : %{x} projets<extra></extra>",
         )
     )
-    fig.update_layout(template=theme.template(), height=380, margin=dict(l=180))
+    fig.update_layout(template=theme.template(), height=420, margin=dict(l=10))
+    fig.update_yaxes(automargin=True)
     theme.titled(
         fig,
-        "Entonnoir des projets : projets ayant atteint au moins chaque étape",
-        f"{subtitle} · {fmt.number(abandoned)} projet(s) abandonné(s), hors entonnoir",
+        "Entonnoir des projets",
+        f"{subtitle} · projets ayant atteint au moins chaque étape ; "
+        f"{fmt.number(abandoned)} abandonné(s), hors entonnoir",
     )
     table = counts.select(
         pl.col("stage_label").alias("Étape"),
@@ -80,8 +82,17 @@ def by_kind(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl.DataFr
                 hovertemplate="%{y} · " + label + " : %{x}<extra></extra>",
             )
         )
-    fig.update_layout(template=theme.template(), barmode="stack", height=380, margin=dict(l=240))
-    theme.titled(fig, "Projets en cours ou ouverts par type d'équipement et besoin", subtitle)
+    fig.update_layout(
+        template=theme.template(),
+        barmode="stack",
+        height=420,
+        margin=dict(l=10),
+        legend=dict(orientation="h", y=-0.15),
+    )
+    fig.update_yaxes(automargin=True)
+    theme.titled(
+        fig, "Projets par type d'équipement", f"{subtitle} · en cours ou ouverts, par besoin"
+    )
     table = pl.DataFrame(
         [
             {
@@ -105,7 +116,7 @@ def places_by_pole(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl
     """Places decided vs places opened, by pôle (abandoned projects excluded)."""
     live = projects.filter(pl.col("stage") != "abandonne")
     by_pole = (
-        live.group_by("pole_label")
+        live.group_by("pole_short_label", "pole_label")
         .agg(
             pl.col("places_decided_count").sum().alias("decided"),
             pl.col("places_opened_count").sum().alias("opened"),
@@ -113,7 +124,7 @@ def places_by_pole(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl
         )
         .sort("pole_label")
     )
-    labels = by_pole["pole_label"].to_list()
+    labels = by_pole["pole_short_label"].to_list()
     fig = go.Figure(
         [
             go.Bar(x=labels, y=by_pole["decided"].to_list(), name="Places décidées",

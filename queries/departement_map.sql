@@ -1,5 +1,5 @@
 -- Grain: one row per département (101).
--- Params: $year (activities done that year), $pole_code ('all' or a pôle: only the
+-- Params: $year (activities done that year, up to $today), $pole_code ('all' or a pôle: only the
 --   activities of that pôle are counted).
 -- Columns: dep_code, dep_name, region_name, population_count, caf_name, pole_code,
 --   pole_label, is_overseas, is_pivot, activity_count (done, in the département),
@@ -29,6 +29,7 @@ done_activities as (
     where
         status = 'done'
         and year(activity_on) = $year
+        and activity_on <= $today
         and ($pole_code = 'all' or pole_code = $pole_code)
     group by dep_code
 ),

@@ -2,7 +2,7 @@
 -- Params: $pole_code ('all' or a pôle), $today (a project not opened nor abandoned
 --   whose expected opening date is before today is late).
 -- Columns: the projects extract's columns, plus dep_name, pole_label, is_late,
---   places_gap_count (places decided not yet opened; 0 when abandoned).
+--   pole_short_label, places_gap_count (places decided not yet opened; 0 when abandoned).
 with
 
 projects_in_scope as (
@@ -16,6 +16,7 @@ final as (
         pr.*,
         d.dep_name,
         p.pole_label,
+        p.pole_short_label,
         pr.stage not in ('ouvert', 'abandonne')
             and pr.expected_opening_on < $today as is_late,
         case

@@ -52,20 +52,19 @@ MAX_CELL = 200
 MAX_ERRORS_SHOWN = 50
 RATE_MAX = 200.0  # a coverage rate above 200 % is a typing error
 
-# Normalised French header -> column of the extract.
-HEADERS = {
-    "date reference": "year",
-    "numero departement": "dep_code",
-    "taux de couv eaje psu": "coverage_eaje_psu_pct",
-    "taux de couv hors eaje psu": "coverage_eaje_other_pct",
-    "taux de couv eaje - ensemble": "coverage_eaje_pct",
-    "taux de couv prescolarisation": "coverage_preschool_pct",
-    "taux de couv assistante maternelle": "coverage_childminder_pct",
-    "taux de couv salariee a domicile": "coverage_home_care_pct",
-    "taux de couv accueil individuel - ensemble": "coverage_individual_pct",
-    "taux de couv global": "coverage_global_pct",
+# Column of the extract -> its header in the data.caf.fr file.
+FRENCH_HEADER = {
+    "year": "Date référence",
+    "dep_code": "Numéro Département",
+    "coverage_eaje_psu_pct": "Taux de couv EAJE PSU",
+    "coverage_eaje_other_pct": "Taux de couv hors EAJE PSU",
+    "coverage_eaje_pct": "Taux de couv EAJE - ensemble",
+    "coverage_preschool_pct": "Taux de couv préscolarisation",
+    "coverage_childminder_pct": "Taux de couv assistante maternelle",
+    "coverage_home_care_pct": "Taux de couv salariée à domicile",
+    "coverage_individual_pct": "Taux de couv accueil individuel - ensemble",
+    "coverage_global_pct": "Taux de couv global",
 }
-FRENCH_HEADER = {v: k for k, v in HEADERS.items()}
 RATE_COLUMNS = [c for c in EXTRACTS["coverage"].columns if c.endswith("_pct")]
 RATE_LABELS = {
     "coverage_global_pct": "Taux de couverture global",
@@ -120,9 +119,13 @@ class CoverageReport:
 
 
 def _normalise(header: str) -> str:
+    """Headers compare without case, accents or repeated spaces."""
     text = unicodedata.normalize("NFKD", header.strip().lstrip("\ufeff"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.casefold().split())
+
+
+HEADERS = {_normalise(h): column for column, h in FRENCH_HEADER.items()}
 
 
 def _shown(value: str) -> str:

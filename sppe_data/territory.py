@@ -15,7 +15,7 @@ from sppe_data.db import current_version, run_sql
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _departement_map(year: int, pole_code: str, today: date, version: str) -> pl.DataFrame:
-    frame = run_sql("departement_map", year=year, pole_code=pole_code)
+    frame = run_sql("departement_map", year=year, pole_code=pole_code, today=today)
     return frame.join(children_under3(), on="dep_code", how="left").with_columns(
         (pl.col("activity_count") / pl.col("children_under3_count") * 10_000).alias(
             "activity_per_10k_children"

@@ -51,8 +51,8 @@ def funnel(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl.DataFra
     theme.titled(
         fig,
         "Entonnoir des projets",
-        f"{subtitle} · projets ayant atteint au moins chaque étape ; "
-        f"{fmt.number(abandoned)} abandonné(s), hors entonnoir",
+        f"{subtitle} · projets ayant atteint au moins l'étape · "
+        f"{fmt.number(abandoned)} abandonné(s) à part",
     )
     table = counts.select(
         pl.col("stage_label").alias("Étape"),

@@ -30,6 +30,7 @@ POLE_COLOURS = {
     "centre_ouest": "#F0E442",
 }
 RAMP = ["#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C"]  # light -> dark blue
+DENSITY_RAMP = ["#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#08306B"]  # on a grey map
 NO_DATA = "#D9D9D9"
 OUTSIDE = "#F2F2F2"  # départements outside the selected pôle
 PIVOT = "#000000"
@@ -46,6 +47,11 @@ TOOLTIP = {
     "style": {"backgroundColor": "#1E1E1E", "color": "white", "fontSize": "13px"},
 }
 WIDTH, HEIGHT = 700, 600  # the map column of a wide page
+
+
+# No base map: ``map_provider=None`` and pydeck's default map style left alone (its
+# "__MAP_STYLE__" placeholder tells Streamlit to draw no base map; an explicit
+# ``map_style=None`` makes Streamlit fetch a Carto style from the internet).
 
 
 class CompactDeck(pdk.Deck):
@@ -111,7 +117,7 @@ def _inset_layers() -> list[pdk.Layer]:
         ],
     }
     labels = [
-        {"label": label, "position": [g.bounds[0] + 0.05, g.bounds[3] - 0.05]}
+        {"label": label, "position": [g.bounds[0], g.bounds[3] + 0.08]}
         for label, g in zip(frames["label"], frames.geometry, strict=True)
     ]
     return [
@@ -133,7 +139,7 @@ def _inset_layers() -> list[pdk.Layer]:
             get_size=12,
             get_color=[60, 60, 60, 255],
             get_text_anchor="'start'",
-            get_alignment_baseline="'top'",
+            get_alignment_baseline="'bottom'",
             character_set="'auto'",
             font_family="'DejaVu Sans, Arial, sans-serif'",
         ),
@@ -281,9 +287,7 @@ def pole_map(
         view = _view(tuple(layout.total_bounds))
     else:
         view = _view(tuple(layout[layout["pole_code"] == pole_code].total_bounds))
-    deck = CompactDeck(
-        layers=layers, initial_view_state=view, map_provider=None, map_style=None, tooltip=TOOLTIP
-    )
+    deck = CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP)
     return MapView(deck, _legend(indicator, bounds_list), INDICATORS[indicator])
 
 
@@ -371,13 +375,14 @@ def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
                 radius=20_000,
                 extruded=False,
                 coverage=0.9,
-                color_range=[rgba(c)[:3] for c in RAMP],
+                color_range=[rgba(c)[:3] for c in DENSITY_RAMP],
+                color_scale_type="'quantile'",
                 opacity=0.85,
                 pickable=False,
             )
         )
-        legend = [LegendItem(t, c) for t, c in zip(DENSITY_LABELS, RAMP, strict=True)]
-        title = "Densité de projets (hexagones de 20 km)"
+        legend = [LegendItem(t, c) for t, c in zip(DENSITY_LABELS, DENSITY_RAMP, strict=True)]
+        title = "Densité de projets (hexagones de 20 km de rayon, classes par quantiles)"
     else:
         layers.append(
             pdk.Layer(
@@ -401,16 +406,15 @@ def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
         layers=layers,
         initial_view_state=_view(tuple(layout.total_bounds)),
         map_provider=None,
-        map_style=None,
         tooltip=TOOLTIP,
     )
     return MapView(deck, legend, title)
 
 
 DENSITY_LABELS = [
-    "très peu de projets",
-    "peu de projets",
-    "nombre moyen",
-    "beaucoup de projets",
-    "le plus de projets",
+    "1er quintile (le moins de projets)",
+    "2e quintile",
+    "3e quintile",
+    "4e quintile",
+    "5e quintile (le plus de projets)",
 ]

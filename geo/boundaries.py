@@ -142,6 +142,17 @@ def inset_frames() -> gpd.GeoDataFrame:
     )
 
 
+@lru_cache(maxsize=1)
+def _screen_zones() -> gpd.GeoDataFrame:
+    return pole_zones(national_layout(screen=True))
+
+
+def screen_pole_zones() -> gpd.GeoDataFrame:
+    """The pôle zones of the browser's national map (the boundaries never change while
+    the app runs: dissolved once, a copy handed out)."""
+    return _screen_zones().copy()
+
+
 def pole_zones(layout: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Grain: one row per pôle: the union of its départements (per the reference
     mapping; overseas ones with the pôle supporting their controls).

@@ -239,7 +239,7 @@ def pole_map(
             line_width_min_pixels=0.6,
         )
     ]
-    zones = boundaries.pole_zones(layout)
+    zones = boundaries.screen_pole_zones()
     layers.append(
         pdk.Layer(
             "GeoJsonLayer",

@@ -46,19 +46,14 @@ maps.map_box(
 
 st.subheader("Image pour les réunions")
 if st.button("Préparer l'image PNG de la carte des pôles", key="carte_png"):
-    from charts.pole_map import figure_png, pole_map_figure
-
     with st.spinner("Préparation de l'image…"):
-        all_poles = territory.departement_map(filters.year, api.ALL_POLES)
-        fig = pole_map_figure(
-            boundaries.national_layout(screen=True),
-            all_poles,
-            "Les pôles de la mission SPPE et leurs Caf pivots",
-            "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, "
-            f"La Réunion, Mayotte · Limites : {boundaries.SOURCE}",
-        )
         try:
-            png = figure_png(fig)
+            png = maps.pole_map_png(
+                territory.departement_map(filters.year, api.ALL_POLES),
+                "Les pôles de la mission SPPE et leurs Caf pivots",
+                "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, "
+                f"La Réunion, Mayotte · Limites : {boundaries.SOURCE}",
+            )
         except Exception:  # no Chromium on this server: say so, never a trace
             png = None
             st.error("L'image n'a pas pu être produite (navigateur Chromium absent du serveur).")

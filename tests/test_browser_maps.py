@@ -67,3 +67,16 @@ def test_pole_map_png(tiny_data, chromium):
     assert len(png) > 30_000  # a drawn map, not a blank page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "carte_poles_export.png").write_bytes(png)
+
+
+def test_png_button_on_the_page(tiny_data, chromium):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    at.switch_page("pages/carte_poles.py")
+    at.run()
+    at.button(key="carte_png").click().run()
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("download_button")) == 1

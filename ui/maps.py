@@ -42,6 +42,17 @@ def map_box(view: MapView, table: pl.DataFrame, caption: str, key: str) -> None:
         st.caption(caption)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def pole_map_png(departements: pl.DataFrame, title: str, subtitle: str) -> bytes:
+    """The national pôle map as PNG (kaleido + Chromium: seconds), cached: the pôle
+    mapping rarely changes, and a second click serves the same image at once."""
+    from charts.pole_map import figure_png, pole_map_figure
+    from geo import boundaries
+
+    fig = pole_map_figure(boundaries.national_layout(screen=True), departements, title, subtitle)
+    return figure_png(fig)
+
+
 def coverage_upload(key: str = "coverage_upload") -> None:
     """Upload of a data.caf.fr coverage file: the whole file is checked, and the
     layer replaced only when every row is valid."""

@@ -193,7 +193,13 @@ def pole_map(
     ``pole_code``: 'all' or the pôle to highlight (others are greyed, the view fits it)."""
     layout = boundaries.national_layout(screen=True)
     rows = {r["dep_code"]: r for r in departements.iter_rows(named=True)}
-    bounds_list = [] if indicator == "pole" else breaks([r[indicator] for r in rows.values()])
+    # Classes from the départements shown in colour (those of the selected pôle).
+    in_scope_values = [
+        r[indicator]
+        for r in rows.values()
+        if indicator != "pole" and (pole_code == "all" or r["pole_code"] == pole_code)
+    ]
+    bounds_list = breaks(in_scope_values) if in_scope_values else []
     props = {}
     for code in layout["dep_code"]:
         r = rows.get(code, {})

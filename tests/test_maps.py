@@ -155,3 +155,35 @@ def test_projects_page(tiny_data):
     spec = deck_spec(at)
     assert "HexagonLayer" in [lay["@@type"] for lay in spec["layers"]]
     assert len(layer(spec, "densite")["data"]) == 5
+
+
+def test_classes_come_from_the_selected_pole():
+    from geo.deck import RAMP, pole_map
+
+    # Three départements of Méditerranée with 1, 2, 3 activities; the others 0.
+    frame = territory_rows({"30": 1.0, "34": 2.0, "13": 3.0})
+    view = pole_map(frame, "activity_count", "mediterranee")
+    labels = [item.label for item in view.legend]
+    # Quintiles of the 21 values of the pôle (18 zeros, then 1, 2, 3): classes up to
+    # 0 and up to 3 only, not diluted by the 80 départements outside the pôle.
+    assert labels[:2] == ["jusqu'à 0", "de 0 à 3"]
+    spec = json.loads(view.deck.to_json())
+    assert feature(spec, "13")["properties"]["fill"] == rgba(RAMP[-1], 230)
+
+
+def territory_rows(counts: dict[str, float]) -> pl.DataFrame:
+    from sppe_data import reference
+
+    deps = reference.departements().join(reference.departement_poles(), on="dep_code")
+    return deps.join(reference.poles(), on="pole_code").select(
+        "dep_code",
+        "dep_name",
+        "caf_name",
+        "pole_code",
+        "pole_label",
+        pl.lit(False).alias("is_pivot"),
+        pl.col("dep_code").replace_strict(counts, default=0.0).alias("activity_count"),
+        pl.lit(None, pl.Float64).alias("activity_per_10k_children"),
+        pl.lit(None, pl.Int32).alias("coverage_year"),
+        pl.lit(None, pl.Float64).alias("coverage_global_pct"),
+    )

@@ -382,13 +382,12 @@ def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
                 extruded=False,
                 coverage=0.9,
                 color_range=[rgba(c)[:3] for c in DENSITY_RAMP],
-                color_scale_type="'quantile'",
                 opacity=0.85,
                 pickable=False,
             )
         )
         legend = [LegendItem(t, c) for t, c in zip(DENSITY_LABELS, DENSITY_RAMP, strict=True)]
-        title = "Densité de projets (hexagones de 20 km de rayon, classes par quantiles)"
+        title = "Densité de projets (hexagones de 20 km de rayon, 5 classes égales)"
     else:
         layers.append(
             pdk.Layer(
@@ -418,9 +417,9 @@ def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
 
 
 DENSITY_LABELS = [
-    "1er quintile (le moins de projets)",
-    "2e quintile",
-    "3e quintile",
-    "4e quintile",
-    "5e quintile (le plus de projets)",
+    "classe 1 : le moins de projets",
+    "classe 2",
+    "classe 3",
+    "classe 4",
+    "classe 5 : le plus de projets",
 ]

@@ -37,11 +37,11 @@ class Inset:
 
 # Boxes in a column west of Brittany and the Bay of Biscay.
 INSETS = (
-    Inset("971", "Guadeloupe", (-7.6, 50.2), (1.1, 0.75)),
-    Inset("972", "Martinique", (-7.6, 48.5), (1.1, 0.75)),
-    Inset("973", "Guyane", (-7.6, 46.7), (1.1, 0.9)),
-    Inset("974", "La Réunion", (-7.6, 44.85), (1.1, 0.75)),
-    Inset("976", "Mayotte", (-7.6, 43.15), (1.1, 0.75)),
+    Inset("971", "Guadeloupe", (-7.6, 50.2), (1.1, 0.65)),
+    Inset("972", "Martinique", (-7.6, 48.5), (1.1, 0.65)),
+    Inset("973", "Guyane", (-7.6, 46.7), (1.1, 0.8)),
+    Inset("974", "La Réunion", (-7.6, 44.85), (1.1, 0.65)),
+    Inset("976", "Mayotte", (-7.6, 43.15), (1.1, 0.65)),
 )
 INSET_BY_CODE = {i.dep_code: i for i in INSETS}
 

@@ -42,6 +42,12 @@ PAGE_QUERIES: dict[str, Callable[[date, int], list[tuple[str, dict]]]] = {
         ),
         ("indicator_progress", {"year": year, "today": today}),
     ],
+    "Carte des pôles": lambda today, year: [
+        ("departement_map", {"year": year, "pole_code": "all", "today": today}),
+    ],
+    "Projets": lambda today, year: [
+        ("project_pipeline", {"pole_code": "all", "today": today}),
+    ],
     "Données et référentiels": lambda today, year: [
         ("extract_row_counts", {}),
         ("pole_portfolio", {}),

@@ -113,6 +113,18 @@ def cmd_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_coverage(args: argparse.Namespace) -> int:
+    from sppe_data.coverage import import_coverage
+
+    report = import_coverage(Path(args.file))
+    for message in report.errors:
+        print(message, file=sys.stderr)
+    for note in report.notes:
+        print(note)
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sppe_data", description="Pilotage SPPE : données"
@@ -143,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="fichier .pptx à écrire")
     p.add_argument("--pdf", action="store_true", help="écrit aussi le PDF (même nom, .pdf)")
     p.set_defaults(func=cmd_deck)
+
+    p = sub.add_parser(
+        "import-coverage", help="importe les taux de couverture (fichier data.caf.fr)"
+    )
+    p.add_argument("file", help="fichier CSV (séparateur ;, UTF-8)")
+    p.set_defaults(func=cmd_import_coverage)
 
     p = sub.add_parser("check", help="vérifie les extractions et les référentiels")
     p.set_defaults(func=cmd_check)

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from sppe_data import reference
+from sppe_data.coverage import demo_coverage
 from sppe_data.extracts import EXTRACTS, polars_schema, write_manifest
 
 MISSION_START = date(2024, 5, 1)
@@ -542,6 +543,10 @@ def generate(
         "requests": _requests(rng, scale, as_of),
         "projects": _projects(rng, scale, as_of),
         "staff": _staff(rng),
+        # Own generator: adding this layer leaves the other extracts unchanged.
+        "coverage": demo_coverage(
+            np.random.default_rng(seed + 1), list(range(2022, max(2022, as_of.year - 2) + 1))
+        ),
     }
     extracts_dir = out_dir / "extracts"
     for name, frame in frames.items():

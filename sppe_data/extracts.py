@@ -116,6 +116,22 @@ EXTRACTS: dict[str, Extract] = {
                 "is_vacant": "BOOLEAN",
             },
         ),
+        Extract(
+            "coverage",
+            "Taux de couverture petite enfance (data.caf.fr)",
+            {
+                "year": "INTEGER",
+                "dep_code": "VARCHAR",
+                "coverage_eaje_psu_pct": "DOUBLE",
+                "coverage_eaje_other_pct": "DOUBLE",
+                "coverage_eaje_pct": "DOUBLE",
+                "coverage_preschool_pct": "DOUBLE",
+                "coverage_childminder_pct": "DOUBLE",
+                "coverage_home_care_pct": "DOUBLE",
+                "coverage_individual_pct": "DOUBLE",
+                "coverage_global_pct": "DOUBLE",
+            },
+        ),
     )
 }
 

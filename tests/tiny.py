@@ -70,6 +70,64 @@ def activities_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=polars_schema("activities"))
 
 
+# Place-creation projects: (id, pôle, dep, kind, stage, decided, opened, expected
+# opening, at risk, lon, lat, expert). Today 2026-01-31: P1 is late (expected
+# 2025-12-01, still in works); P4 is abandoned (never late); P5 is overseas (Réunion).
+PROJECTS = [
+    ("P1", "idf_hdf", "59", "eaje", "travaux", 40, 0, date(2025, 12, 1), False,
+     3.06, 50.63, "Claire"),
+    ("P2", "idf_hdf", "75", "micro_creche", "ouvert", 12, 10, date(2025, 6, 1), False,
+     2.35, 48.86, "Claire"),
+    ("P3", "mediterranee", "30", "mam", "emergence", 0, 0, date(2027, 3, 1), True,
+     4.36, 43.84, "Karim"),
+    ("P4", "atlantique", "33", "eaje", "abandonne", 0, 0, date(2025, 1, 1), False,
+     -0.58, 44.84, "Inès"),
+    ("P5", "centre_est", "974", "rpe", "etude", 0, 0, date(2026, 6, 1), False,
+     55.45, -21.1, "Marc"),
+]  # fmt: skip
+
+
+def projects_frame() -> pl.DataFrame:
+    rows = [
+        {
+            "project_id": pid,
+            "project_name": f"Projet {pid}",
+            "pole_code": pole,
+            "caf_code": dep,
+            "dep_code": dep,
+            "project_kind": kind,
+            "specific_need": "aucun",
+            "stage": stage,
+            "places_decided_count": decided,
+            "places_opened_count": opened,
+            "lon": lon,
+            "lat": lat,
+            "expert_name": expert,
+            "started_on": date(2025, 1, 1),
+            "expected_opening_on": expected,
+            "is_at_risk": risk,
+        }
+        for (pid, pole, dep, kind, stage, decided, opened, expected, risk, lon, lat, expert) in (
+            PROJECTS
+        )
+    ]
+    return pl.DataFrame(rows, schema=polars_schema("projects"))
+
+
+# Coverage rates (global %) of three départements, two years: the map shows the
+# latest year not after the selected one.
+COVERAGE = [(2023, "59", 50.0), (2024, "59", 52.5), (2024, "21", 61.0), (2023, "33", 70.2)]
+
+
+def coverage_frame() -> pl.DataFrame:
+    rows = []
+    for year, dep, global_pct in COVERAGE:
+        row = {c: None for c in EXTRACTS["coverage"].columns}
+        row.update({"year": year, "dep_code": dep, "coverage_global_pct": global_pct})
+        rows.append(row)
+    return pl.DataFrame(rows, schema=polars_schema("coverage"))
+
+
 def write_tiny_extracts(data_dir: Path) -> Path:
     """Writes the tiny data set (activities above, one row in each other extract)."""
     extracts = data_dir / "extracts"
@@ -92,9 +150,10 @@ def write_tiny_extracts(data_dir: Path) -> Path:
             ],
             schema=polars_schema("requests"),
         ),
-        "projects": pl.DataFrame(schema=polars_schema("projects")),
+        "projects": projects_frame(),
         "partners": pl.DataFrame(schema=polars_schema("partners")),
         "staff": pl.DataFrame(schema=polars_schema("staff")),
+        "coverage": coverage_frame(),
     }
     assert set(frames) == set(EXTRACTS)
     for name, frame in frames.items():

@@ -21,10 +21,18 @@ class PageSpec:
     default: bool = False
 
 
-SECTIONS = ["Pilotage", "Saisie", "Données"]
+SECTIONS = ["Pilotage", "Territoires", "Saisie", "Données"]
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
+    PageSpec("pages/carte_poles.py", "Carte des pôles", ":material/map:", "Territoires"),
+    PageSpec(
+        "pages/projets.py",
+        "Projets de création de places",
+        ":material/foundation:",
+        "Territoires",
+        url_path="projets",
+    ),
     PageSpec(
         "pages/dossier_copil.py",
         "Dossier COPIL",

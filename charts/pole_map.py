@@ -1,0 +1,88 @@
+"""The pôle map as a plotly figure, for a static image (PNG) to show in meetings.
+
+``choroplethmap`` with the ``white-bg`` style draws from the committed boundaries and
+fetches nothing (plotly's ``choropleth``/``scatter_geo`` would fetch a topojson from a
+CDN). Same colours and insets as the interactive map.
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+from charts import theme
+from geo.deck import PIVOT, POLE_COLOURS
+from sppe_data import reference
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pole_map_figure(
+    layout: gpd.GeoDataFrame, departements: pl.DataFrame, title: str, subtitle: str
+) -> go.Figure:
+    """``layout``: départements placed for the national map (geo.boundaries);
+    ``departements``: rows of ``territory.departement_map`` (pôle, pivot Cafs)."""
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": code, "geometry": g.__geo_interface__, "properties": {}}
+            for code, g in zip(layout["dep_code"], layout.geometry, strict=True)
+        ],
+    }
+    fig = go.Figure()
+    poles = reference.poles().sort("sort_order")
+    for pole_code, pole_label in poles.select("pole_code", "pole_label").iter_rows():
+        mine = departements.filter(pl.col("pole_code") == pole_code)
+        colour = POLE_COLOURS.get(pole_code, "#D9D9D9")
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geojson,
+                locations=mine["dep_code"].to_list(),
+                z=[1] * mine.height,
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                marker=dict(line=dict(color="white", width=0.6), opacity=0.9),
+                name=pole_label,
+                showlegend=True,
+                text=mine["dep_name"].to_list(),
+                hovertemplate="%{text}<extra>" + pole_label + "</extra>",
+            )
+        )
+    centres = layout.set_index("dep_code").geometry.representative_point()
+    pivots = departements.filter(pl.col("is_pivot"))
+    fig.add_trace(
+        go.Scattermap(
+            lon=[centres[c].x for c in pivots["dep_code"]],
+            lat=[centres[c].y for c in pivots["dep_code"]],
+            mode="markers",
+            marker=dict(size=12, color=PIVOT),
+            name="Caf pivot",
+            text=pivots["caf_name"].to_list(),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    minx, miny, maxx, maxy = layout.total_bounds
+    fig.update_layout(
+        template=theme.template(),
+        map=dict(
+            style="white-bg",
+            center=dict(lon=(minx + maxx) / 2, lat=(miny + maxy) / 2),
+            zoom=5.0,
+        ),
+        margin=dict(l=10, r=10, t=80, b=10),
+        legend=dict(orientation="v", y=0.5, x=1.0, xanchor="left", yanchor="middle"),
+        width=1400,
+        height=1000,
+    )
+    return theme.titled(fig, title, subtitle)
+
+
+def figure_png(fig: go.Figure, scale: float = 1.0) -> bytes:
+    """The figure as PNG bytes, rendered by kaleido on the system Chromium."""
+    if os.access(CHROMIUM, os.X_OK):
+        os.environ.setdefault("BROWSER_PATH", CHROMIUM)
+    return pio.to_image(fig, format="png", scale=scale)

@@ -1,0 +1,67 @@
+"""Carte des pôles: who covers which département, where the activity and the
+coverage gaps are."""
+
+import streamlit as st
+
+from charts.territory_tables import departement_table
+from geo import boundaries, deck
+from sppe_data import api, coverage, fmt, territory
+from ui import components as ui
+from ui import maps
+from ui.filters import current
+
+filters = current()
+info = api.data_info()
+departements = territory.departement_map(filters.year, filters.pole_code)
+
+st.title("Carte des pôles")
+st.markdown(
+    f"**{filters.pole_label}** · activités réalisées en **{filters.year}** · situation au "
+    f"**{fmt.long_day(info.today)}**"
+)
+ui.show_problems(info)
+
+indicator = st.radio(
+    "Colorer les départements par",
+    list(deck.INDICATORS),
+    format_func=deck.INDICATORS.__getitem__,
+    horizontal=True,
+    key="carte_indicateur",
+)
+view = deck.pole_map(departements, indicator, filters.pole_code)
+coverage_years = departements["coverage_year"].drop_nulls()
+coverage_note = (
+    f"taux de couverture {coverage_years[0]} (data.caf.fr)"
+    if coverage_years.len()
+    else "aucun taux de couverture importé"
+)
+maps.map_box(
+    view,
+    departement_table(departements),
+    ui.provenance(info, filters.scope, f"activités réalisées ; {coverage_note}")
+    + f" · Limites : {boundaries.SOURCE}. Outre-mer en encarts à l'ouest. "
+    "Enfants de moins de 3 ans : estimation (population × part des 0-2 ans, INSEE).",
+    key="poles",
+)
+
+st.subheader("Image pour les réunions")
+if st.button("Préparer l'image PNG de la carte des pôles", key="carte_png"):
+    with st.spinner("Préparation de l'image…"):
+        try:
+            png = maps.pole_map_png(
+                territory.departement_map(filters.year, api.ALL_POLES),
+                "Les pôles de la mission SPPE et leurs Caf pivots",
+                "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, "
+                f"La Réunion, Mayotte · Limites : {boundaries.SOURCE}",
+            )
+        except Exception:  # no Chromium on this server: say so, never a trace
+            png = None
+            st.error("L'image n'a pas pu être produite (navigateur Chromium absent du serveur).")
+    if png:
+        st.download_button(
+            "Télécharger la carte (PNG)", png, "carte_des_poles.png", "image/png", key="png_dl"
+        )
+
+st.subheader("Taux de couverture")
+st.caption(coverage.SET_ASIDE_NOTE)
+maps.coverage_upload()

@@ -1,0 +1,82 @@
+"""Real browser: both maps drawn by deck.gl with no network, and the pôle map PNG."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import CHROMIUM_ARGS, SCREENSHOTS, browser, server  # noqa: F401  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def open_map(browser, url: str, wait_text: str):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    base = url.split("/", 3)
+    page.goto("/".join(base[:3]) + "/")  # the router first, then the page by its URL
+    page.get_by_text("Territoires").first.wait_for(timeout=30_000)
+    page.goto(url)
+    page.get_by_text(wait_text).first.wait_for(timeout=30_000)
+    canvas = page.locator("canvas").first
+    canvas.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # deck.gl's first frames
+    return page, canvas, requests
+
+
+def test_pole_map_in_browser(server, browser):  # noqa: F811
+    page, canvas, requests = open_map(
+        browser, f"{server}/carte_poles?annee=2026", "Pôle de rattachement"
+    )
+    assert canvas.bounding_box()["width"] > 400
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "carte_poles_tiny.png"), full_page=True)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "erreur inattendue" not in body
+    external = [u for u in requests if not u.startswith((server, "blob:"))]
+    # No tile server, no CDN. (The tab icon, a Material symbol set by the router, is
+    # asked of fonts.gstatic.com by Streamlit itself; offline it is simply missing.)
+    external = [u for u in external if not u.startswith("https://fonts.gstatic.com/")]
+    assert external == []
+    page.close()
+
+
+def test_projects_map_in_browser(server, browser):  # noqa: F811
+    page, _canvas, requests = open_map(browser, f"{server}/projets", "Carte des projets")
+    page.get_by_text("Places décidées").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "projets_tiny.png"), full_page=True)
+    external = [u for u in requests if not u.startswith((server, "blob:"))]
+    assert [u for u in external if not u.startswith("https://fonts.gstatic.com/")] == []
+    assert "Traceback" not in page.inner_text("body")
+    page.close()
+
+
+def test_pole_map_png(tiny_data, chromium):
+    from charts.pole_map import figure_png, pole_map_figure
+    from geo import boundaries
+    from sppe_data import territory
+
+    fig = pole_map_figure(
+        boundaries.national_layout(screen=True),
+        territory.departement_map(2026, "all"),
+        "Les pôles de la mission SPPE",
+        "Essai",
+    )
+    png = figure_png(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 30_000  # a drawn map, not a blank page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "carte_poles_export.png").write_bytes(png)
+
+
+def test_png_button_on_the_page(tiny_data, chromium):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    at.switch_page("pages/carte_poles.py")
+    at.run()
+    at.button(key="carte_png").click().run()
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("download_button")) == 1

@@ -1,0 +1,189 @@
+"""The map pages on the tiny data set: the queries behind them, the deck specs."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from charts.projects import funnel_counts
+from geo import boundaries
+from geo.deck import NO_DATA, POLE_COLOURS, rgba
+from sppe_data import territory
+from sppe_data.settings import REFERENCE_DIR
+
+APP = "../app.py"
+
+
+def population(code: str) -> int:
+    with (REFERENCE_DIR / "departements.csv").open(encoding="utf-8") as fh:
+        return next(int(r["population_count"]) for r in csv.DictReader(fh) if r["dep_code"] == code)
+
+
+def counts(frame: pl.DataFrame) -> dict[str, int]:
+    return dict(
+        frame.filter(pl.col("activity_count") > 0).select("dep_code", "activity_count").iter_rows()
+    )
+
+
+def test_departement_map_counts(tiny_data):
+    frame = territory.departement_map(2026, "all")
+    assert frame.height == 101
+    # tests/tiny.py, 2026 up to 31/01, done: 59 -> A01, A02 (A03 after today, A04
+    # cancelled); 21 -> A06, A11, A12 (A05 in 2025); 30 -> A07, A09, A13, A14 (A08 in
+    # progress); 33 -> none (A10 planned).
+    assert counts(frame) == {"59": 2, "21": 3, "30": 4}
+    assert counts(territory.departement_map(2026, "idf_hdf")) == {"59": 2}
+    assert counts(territory.departement_map(2025, "all")) == {"21": 1}  # A05
+    row = frame.filter(pl.col("dep_code") == "21").row(0, named=True)
+    assert row["is_pivot"] and row["pole_code"] == "centre_est"
+    kids = round(population("21") * 0.031)
+    assert row["activity_per_10k_children"] == 3 / kids * 10_000
+
+
+def test_departement_map_coverage_year(tiny_data):
+    def rates(year):
+        frame = territory.departement_map(year, "all")
+        return (
+            frame["coverage_year"].unique().to_list(),
+            dict(
+                frame.drop_nulls("coverage_global_pct")
+                .select("dep_code", "coverage_global_pct")
+                .iter_rows()
+            ),
+        )
+
+    # Latest year not after the selected one; the latest one when all are after it.
+    assert rates(2026) == ([2024], {"59": 52.5, "21": 61.0})
+    assert rates(2023) == ([2023], {"59": 50.0, "33": 70.2})
+    assert rates(2020) == ([2024], {"59": 52.5, "21": 61.0})
+
+
+def test_project_pipeline_figures(tiny_data):
+    projects = territory.project_pipeline("all")
+    assert projects.height == 5
+    assert projects.filter(pl.col("is_late"))["project_id"].to_list() == ["P1"]
+    funnel = funnel_counts(projects)
+    # Live projects reaching each stage: P1 (travaux), P2 (ouvert), P3 (émergence),
+    # P5 (étude); P4 abandoned.
+    assert funnel["reached_count"].to_list() == [4, 3, 2, 2, 1]
+    live = projects.filter(pl.col("stage") != "abandonne")
+    assert (live["places_decided_count"].sum(), live["places_opened_count"].sum()) == (52, 10)
+    assert projects["places_gap_count"].sum() == 42  # 40 - 0 + 12 - 10
+    assert territory.project_pipeline("idf_hdf")["project_id"].to_list() == ["P1", "P2"]
+
+
+def run_page(page: str, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error if "inattendue" in e.value]
+    return at
+
+
+def deck_spec(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(lay for lay in spec["layers"] if lay["id"] == layer_id)
+
+
+def feature(spec: dict, code: str) -> dict:
+    features = layer(spec, "departements")["data"]["features"]
+    return next(f for f in features if f["properties"]["dep_code"] == code)
+
+
+def test_pole_map_page(tiny_data):
+    at = run_page("pages/carte_poles.py", annee="2026")
+    assert at.title[0].value == "Carte des pôles"
+    spec = deck_spec(at)
+    assert [lay["id"] for lay in spec["layers"]] == [
+        "departements", "poles", "cafs_pivots", "encarts", "encarts_noms",
+    ]  # fmt: skip
+    # No base map: pydeck's placeholder style, which Streamlit drops (a null style
+    # would make it fetch a Carto style), and no map provider.
+    assert spec["mapStyle"] == "__MAP_STYLE__" and spec.get("mapProvider") is None
+    assert len(layer(spec, "departements")["data"]["features"]) == 101
+    assert len(layer(spec, "poles")["data"]["features"]) == 5
+    assert len(layer(spec, "cafs_pivots")["data"]) == 3  # Dijon, Chaumont, Nîmes
+    nord = feature(spec, "59")["properties"]
+    assert nord["fill"] == rgba(POLE_COLOURS["idf_hdf"], 230)
+    assert "Activités réalisées : 2" in nord["tip"]
+    assert "Taux de couverture global 2024 : 52,5\u00a0%" in nord["tip"]
+    legend = " ".join(m.value for m in at.markdown)
+    assert "Centre – Pays de la Loire – Bretagne – Normandie" in legend
+
+
+def test_pole_map_switches_to_coverage(tiny_data):
+    at = run_page("pages/carte_poles.py", annee="2026")
+    at.radio(key="carte_indicateur").set_value("coverage_global_pct").run()
+    spec = deck_spec(at)
+    assert feature(spec, "33")["properties"]["fill"] == rgba(NO_DATA, 230)  # no 2024 rate
+    assert feature(spec, "59")["properties"]["fill"] != feature(spec, "21")["properties"]["fill"]
+
+
+def test_pole_map_one_pole_greys_the_others(tiny_data):
+    at = run_page("pages/carte_poles.py", annee="2026", pole="mediterranee")
+    spec = deck_spec(at)
+    assert feature(spec, "30")["properties"]["fill"] == rgba(POLE_COLOURS["mediterranee"], 230)
+    assert feature(spec, "59")["properties"]["fill"] != rgba(POLE_COLOURS["idf_hdf"], 230)
+    assert spec["initialViewState"]["zoom"] > 5  # fitted to the pôle
+
+
+def test_projects_page(tiny_data):
+    at = run_page("pages/projets.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Places décidées"] == "52"
+    assert metrics["Places ouvertes"] == "10"
+    assert metrics["Écart décidées − ouvertes"] == "42"
+    spec = deck_spec(at)
+    points = layer(spec, "projets")["data"]
+    assert len(points) == 5
+    reunion = next(p for p in points if "Projet P5" in p["tip"])
+    box = boundaries.inset_frames().set_index("dep_code").geometry["974"]
+    import shapely
+
+    assert box.contains(shapely.Point(*reunion["position"]))
+    at.toggle(key="projets_densite").set_value(True).run()
+    spec = deck_spec(at)
+    assert "HexagonLayer" in [lay["@@type"] for lay in spec["layers"]]
+    assert len(layer(spec, "densite")["data"]) == 5
+
+
+def test_classes_come_from_the_selected_pole():
+    from geo.deck import RAMP, pole_map
+
+    # Three départements of Méditerranée with 1, 2, 3 activities; the others 0.
+    frame = territory_rows({"30": 1.0, "34": 2.0, "13": 3.0})
+    view = pole_map(frame, "activity_count", "mediterranee")
+    labels = [item.label for item in view.legend]
+    # Quintiles of the 21 values of the pôle (18 zeros, then 1, 2, 3): classes up to
+    # 0 and up to 3 only, not diluted by the 80 départements outside the pôle.
+    assert labels[:2] == ["jusqu'à 0", "de 0 à 3"]
+    spec = json.loads(view.deck.to_json())
+    assert feature(spec, "13")["properties"]["fill"] == rgba(RAMP[-1], 230)
+
+
+def territory_rows(counts: dict[str, float]) -> pl.DataFrame:
+    from sppe_data import reference
+
+    deps = reference.departements().join(reference.departement_poles(), on="dep_code")
+    return deps.join(reference.poles(), on="pole_code").select(
+        "dep_code",
+        "dep_name",
+        "caf_name",
+        "pole_code",
+        "pole_label",
+        pl.lit(False).alias("is_pivot"),
+        pl.col("dep_code").replace_strict(counts, default=0.0).alias("activity_count"),
+        pl.lit(None, pl.Float64).alias("activity_per_10k_children"),
+        pl.lit(None, pl.Int32).alias("coverage_year"),
+        pl.lit(None, pl.Float64).alias("coverage_global_pct"),
+    )

@@ -7,18 +7,13 @@ CDN). Same colours and insets as the interactive map.
 
 from __future__ import annotations
 
-import os
-
 import geopandas as gpd
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 
 from charts import theme
 from geo.deck import PIVOT, POLE_COLOURS
 from sppe_data import reference
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def pole_map_figure(
@@ -79,10 +74,3 @@ def pole_map_figure(
         height=1000,
     )
     return theme.titled(fig, title, subtitle)
-
-
-def figure_png(fig: go.Figure, scale: float = 1.0) -> bytes:
-    """The figure as PNG bytes, rendered by kaleido on the system Chromium."""
-    if os.access(CHROMIUM, os.X_OK):
-        os.environ.setdefault("BROWSER_PATH", CHROMIUM)
-    return pio.to_image(fig, format="png", scale=scale)

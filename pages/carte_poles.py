@@ -9,6 +9,7 @@ from sppe_data import api, coverage, fmt, territory
 from ui import components as ui
 from ui import maps
 from ui.filters import current
+from ui.signin import can_export
 
 filters = current()
 info = api.data_info()
@@ -44,23 +45,15 @@ maps.map_box(
     key="poles",
 )
 
-st.subheader("Image pour les réunions")
-if st.button("Préparer l'image PNG de la carte des pôles", key="carte_png"):
-    with st.spinner("Préparation de l'image…"):
-        try:
-            png = maps.pole_map_png(
-                territory.departement_map(filters.year, api.ALL_POLES),
-                "Les pôles de la mission SPPE et leurs Caf pivots",
-                "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, "
-                f"La Réunion, Mayotte · Limites : {boundaries.SOURCE}",
-            )
-        except Exception:  # no Chromium on this server: say so, never a trace
-            png = None
-            st.error("L'image n'a pas pu être produite (navigateur Chromium absent du serveur).")
-    if png:
-        st.download_button(
-            "Télécharger la carte (PNG)", png, "carte_des_poles.png", "image/png", key="png_dl"
-        )
+if can_export():
+    st.subheader("Image pour les réunions")
+    maps.pole_map_download(
+        territory.departement_map(filters.year, api.ALL_POLES),
+        "Les pôles de la mission SPPE et leurs Caf pivots",
+        "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, La Réunion, Mayotte",
+        f"référentiel des pôles ; limites {boundaries.SOURCE}",
+        info.data_date,
+    )
 
 st.subheader("Taux de couverture")
 st.caption(coverage.SET_ASIDE_NOTE)

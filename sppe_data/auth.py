@@ -20,6 +20,7 @@ ROLE_LABELS = {
 WRITER_ROLES = frozenset({"pole", "cnaf"})
 AUDIT_ROLES = frozenset({"cnaf", "admin"})
 EXPORT_ROLES = frozenset({"cnaf", "admin"})
+IMPORT_ROLES = frozenset({"cnaf"})  # national extracts and reference layers
 
 
 class AccessDenied(PermissionError):

@@ -114,9 +114,12 @@ def cmd_deck(args: argparse.Namespace) -> int:
 
 
 def cmd_import_coverage(args: argparse.Namespace) -> int:
+    from sppe_data.auth import Principal
     from sppe_data.coverage import import_coverage
 
-    report = import_coverage(Path(args.file))
+    # Whoever runs the command line already holds the data directory: it acts as Cnaf.
+    operator = Principal("ligne-de-commande", "Ligne de commande", "cnaf")
+    report = import_coverage(Path(args.file), principal=operator)
     for message in report.errors:
         print(message, file=sys.stderr)
     for note in report.notes:

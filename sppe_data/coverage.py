@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 
 from sppe_data import reference
+from sppe_data.auth import IMPORT_ROLES, Principal, check_role
 from sppe_data.extracts import EXTRACTS, polars_schema
 
 UNDER3_SHARE = 0.031
@@ -282,9 +283,16 @@ def write_coverage(frame: pl.DataFrame, extracts_dir: Path) -> None:
     os.replace(tmp, target)
 
 
-def import_coverage(source: bytes | str | Path, extracts_dir: Path | None = None) -> CoverageReport:
-    """Checks the whole file, then replaces the coverage layer only when every row is
-    valid. ``extracts_dir`` defaults to the configured data directory."""
+def import_coverage(
+    source: bytes | str | Path,
+    extracts_dir: Path | None = None,
+    *,
+    principal: Principal,
+) -> CoverageReport:
+    """Checks the caller may import (cnaf role), then the whole file, and replaces the
+    coverage layer only when every row is valid. ``extracts_dir`` defaults to the
+    configured data directory."""
+    check_role(principal, IMPORT_ROLES, "d'importer des taux de couverture")
     frame, report = parse_coverage(source)
     if frame is None:
         return report

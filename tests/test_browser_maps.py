@@ -52,18 +52,22 @@ def test_projects_map_in_browser(server, browser):  # noqa: F811
 
 
 def test_pole_map_png(tiny_data, chromium):
-    from charts.pole_map import figure_png, pole_map_figure
-    from geo import boundaries
-    from sppe_data import territory
+    import io
 
-    fig = pole_map_figure(
-        boundaries.national_layout(screen=True),
+    from PIL import Image
+
+    from sppe_data import territory
+    from ui.maps import pole_map_png
+
+    png = pole_map_png(
         territory.departement_map(2026, "all"),
         "Les pôles de la mission SPPE",
         "Essai",
+        "référentiel des pôles",
+        None,
     )
-    png = figure_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Image.open(io.BytesIO(png)).size == (1920, 1080)  # 16:9 for slides
     assert len(png) > 30_000  # a drawn map, not a blank page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "carte_poles_export.png").write_bytes(png)
@@ -73,10 +77,12 @@ def test_png_button_on_the_page(tiny_data, chromium):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["demo_role"] = "cnaf"  # exports are a cnaf / admin right
     at.run()
     at.switch_page("pages/carte_poles.py")
     at.run()
-    at.button(key="carte_png").click().run()
     assert not at.exception
     assert not at.error
-    assert len(at.get("download_button")) == 1
+    buttons = [b for b in at.get("download_button") if b.proto.id.endswith("png_dl")]
+    assert len(buttons) == 1
+    assert buttons[0].proto.label == "Télécharger la carte des pôles (PNG 16:9)"

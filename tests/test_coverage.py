@@ -8,8 +8,11 @@ import polars as pl
 import pytest
 
 from sppe_data import cli
+from sppe_data.auth import AccessDenied, Principal
 from sppe_data.coverage import children_under3, import_coverage, parse_coverage
 from sppe_data.settings import REFERENCE_DIR
+
+CNAF = Principal("cnaf.test", "Cnaf", "cnaf")
 
 HEADER = (
     "\ufeffDate référence;Numéro Département;Nom Département;Numéro Région;Nom Région;"
@@ -30,7 +33,7 @@ def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
 def extracts(tmp_path):
     """An extracts folder already holding a valid coverage layer (two rows)."""
     folder = tmp_path / "extracts"
-    report = import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), folder)
+    report = import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), folder, principal=CNAF)
     assert report.ok
     return folder
 
@@ -41,7 +44,7 @@ def layer(folder) -> pl.DataFrame:
 
 def test_real_file(shared_reference, tmp_path):
     folder = tmp_path / "extracts"
-    report = import_coverage(shared_reference / "txcouv_pe_dep.csv", folder)
+    report = import_coverage(shared_reference / "txcouv_pe_dep.csv", folder, principal=CNAF)
     assert report.ok, report.errors
     # 102 rows a year x 2 years, minus 977 and 978 each year: 200 rows, 4 set aside.
     assert (report.rows_read, report.rows_kept, report.years) == (204, 200, [2022, 2023])
@@ -87,7 +90,7 @@ BROKEN = {
 def test_broken_file_changes_nothing(extracts, case):
     content, expected = BROKEN[case]
     before = (extracts / "coverage" / "coverage.parquet").read_bytes()
-    report = import_coverage(content, extracts)
+    report = import_coverage(content, extracts, principal=CNAF)
     assert not report.ok
     assert any(expected in e for e in report.errors), report.errors
     assert "n'ont pas été modifiés" in report.summary()
@@ -95,7 +98,9 @@ def test_broken_file_changes_nothing(extracts, case):
 
 
 def test_one_bad_row_among_good_ones_refuses_all(extracts):
-    report = import_coverage(csv_bytes(OTHER_ROW, GOOD_ROW.replace("74.4", "n/a")), extracts)
+    report = import_coverage(
+        csv_bytes(OTHER_ROW, GOOD_ROW.replace("74.4", "n/a")), extracts, principal=CNAF
+    )
     assert not report.ok
     assert report.errors == ["Ligne 3 : « Taux de couv global » : « n/a » n'est pas un nombre."]
     assert layer(extracts).height == 2
@@ -135,3 +140,20 @@ def test_children_under3_estimate():
     assert len(kids) == 101
     assert kids["75"] == round(population["75"] * 0.031)
     assert kids["973"] == round(population["973"] * 0.065)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        None,
+        Principal("lecteur", "Lecteur", "reader"),
+        Principal("pole.atl", "Pôle", "pole", "atlantique"),
+        Principal("admin", "Admin", "admin"),
+    ],
+)
+def test_only_the_cnaf_role_imports(extracts, principal):
+    """The data layer itself refuses the import, whatever the page shows."""
+    before = (extracts / "coverage" / "coverage.parquet").read_bytes()
+    with pytest.raises(AccessDenied, match="importer des taux de couverture"):
+        import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), extracts, principal=principal)
+    assert (extracts / "coverage" / "coverage.parquet").read_bytes() == before

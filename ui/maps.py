@@ -4,11 +4,15 @@ it one click away; the coverage upload section."""
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
 from geo.deck import HEIGHT, MapView
+from sppe_data.auth import IMPORT_ROLES, AccessDenied
+from ui import signin
+from ui.signin import can_export
 
 
 def legend(view: MapView) -> None:
@@ -43,21 +47,49 @@ def map_box(view: MapView, table: pl.DataFrame, caption: str, key: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def pole_map_png(departements: pl.DataFrame, title: str, subtitle: str) -> bytes:
-    """The national pôle map as PNG (kaleido + Chromium: seconds), cached: the pôle
-    mapping rarely changes, and a second click serves the same image at once."""
-    from charts.pole_map import figure_png, pole_map_figure
+def pole_map_png(
+    departements: pl.DataFrame, title: str, scope: str, source: str, data_date: date | None
+) -> bytes:
+    """The national pôle map as a 16:9 PNG for meetings (title, scope, source and data
+    date inside), rendered by the shared Chromium; cached, as the mapping rarely changes."""
+    from charts.pole_map import pole_map_figure
+    from exports import images
     from geo import boundaries
 
-    fig = pole_map_figure(boundaries.national_layout(screen=True), departements, title, subtitle)
-    return figure_png(fig)
+    fig = pole_map_figure(boundaries.national_layout(screen=True), departements, title, scope)
+    return images.figure_to_image(fig, "png", title, scope, source, data_date)
+
+
+def pole_map_download(
+    departements: pl.DataFrame, title: str, scope: str, source: str, data_date: date | None
+) -> None:
+    """The PNG download of the pôle map, built only when clicked (export roles only)."""
+    from exports import images
+
+    if not can_export():
+        return
+    if not images.available():
+        st.caption("Export d'image indisponible : Chromium n'est pas installé sur le serveur.")
+        return
+    st.download_button(
+        "Télécharger la carte des pôles (PNG 16:9)",
+        data=lambda: pole_map_png(departements, title, scope, source, data_date),
+        file_name="carte_des_poles.png",
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/download:",
+        key="png_dl",
+    )
 
 
 def coverage_upload(key: str = "coverage_upload") -> None:
-    """Upload of a data.caf.fr coverage file: the whole file is checked, and the
-    layer replaced only when every row is valid."""
+    """Upload of a data.caf.fr coverage file (import roles only): the whole file is
+    checked, and the layer replaced only when every row is valid."""
     from sppe_data.coverage import MAX_ERRORS_SHOWN, import_coverage
 
+    principal = signin.current()
+    if principal is None or principal.role not in IMPORT_ROLES:
+        return
     with st.expander("Mettre à jour les taux de couverture (fichier data.caf.fr)"):
         st.caption(
             "Fichier CSV « txcouv_pe_dep » de data.caf.fr : séparateur point-virgule, "
@@ -67,7 +99,11 @@ def coverage_upload(key: str = "coverage_upload") -> None:
         upload = st.file_uploader("Fichier CSV", type=["csv"], key=key)
         if upload is None or not st.button("Importer", key=f"{key}_go"):
             return
-        report = import_coverage(upload.getvalue())
+        try:
+            report = import_coverage(upload.getvalue(), principal=principal)
+        except AccessDenied as exc:
+            st.error(str(exc))
+            return
         if report.ok:
             st.success(report.summary())
         else:

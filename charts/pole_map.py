@@ -15,12 +15,22 @@ from charts import theme
 from geo.deck import PIVOT, POLE_COLOURS
 from sppe_data import reference
 
+# The framed 16:9 export leaves about 780 x 470 px to the map: mainland France and the
+# overseas insets (about 21 degrees of longitude) fit at this zoom.
+EXPORT_ZOOM = 4.4
+
 
 def pole_map_figure(
-    layout: gpd.GeoDataFrame, departements: pl.DataFrame, title: str, subtitle: str
+    layout: gpd.GeoDataFrame,
+    departements: pl.DataFrame,
+    title: str,
+    subtitle: str,
+    zoom: float = 5.0,
 ) -> go.Figure:
     """``layout``: départements placed for the national map (geo.boundaries);
-    ``departements``: rows of ``territory.departement_map`` (pôle, pivot Cafs)."""
+    ``departements``: rows of ``territory.departement_map`` (pôle, pivot Cafs).
+    ``zoom``: MapLibre zoom (512-pixel tiles): 5 fills a 1400 x 1000 figure, about 4.3
+    fits the plot area of a framed 16:9 export."""
     geojson = {
         "type": "FeatureCollection",
         "features": [
@@ -66,7 +76,7 @@ def pole_map_figure(
         map=dict(
             style="white-bg",
             center=dict(lon=(minx + maxx) / 2, lat=(miny + maxy) / 2),
-            zoom=5.0,
+            zoom=zoom,
         ),
         margin=dict(l=10, r=10, t=80, b=10),
         legend=dict(orientation="v", y=0.5, x=1.0, xanchor="left", yanchor="middle"),

@@ -76,9 +76,6 @@ class DeckContext:
 
 SlideBuilder = Callable[[DeckContext], list[Slide]]
 
-# Extra slides after the pôle table (maps, committee views): add builder functions here.
-EXTRA_SLIDES: list[SlideBuilder] = []
-
 
 @dataclass(frozen=True)
 class Deck:
@@ -222,6 +219,43 @@ def pole_table_slide(ctx: DeckContext) -> Slide:
         table=progress_matrix(rows),
         sentence="Légende : " + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values()),
     )
+
+
+def pole_map_slides(ctx: DeckContext) -> list[Slide]:
+    """The pôles, their portfolios and pivot Cafs on the national map (overseas insets)."""
+    from charts.pole_map import EXPORT_ZOOM, pole_map_figure
+    from geo import boundaries
+    from sppe_data import territory
+
+    departements = territory.departement_map(ctx.period.year, api.ALL_POLES)
+    title = "Les pôles de la mission SPPE et leurs Caf pivots"
+    fig = pole_map_figure(
+        boundaries.national_layout(screen=True), departements, title, "", zoom=EXPORT_ZOOM
+    )
+    by_pole = departements.filter(~pl.col("is_overseas")).group_by("pole_label").len()
+    facts = tuple(
+        (label, f"{fmt.number(n)} départements")
+        for label, n in by_pole.sort("pole_label").iter_rows()
+    )
+    overseas = departements.filter(pl.col("is_overseas")).height
+    return [
+        Slide(
+            title="Carte des pôles",
+            subtitle="Portefeuilles régionaux et Caf pivots",
+            figure=fig,
+            image_title=title,
+            facts=facts,
+            sentence=(
+                f"{departements['is_pivot'].sum()} Caf pivots désignées ; "
+                f"{overseas} départements d'outre-mer (encarts) : ingénierie par le Cepaje, "
+                "appui au contrôle par le pôle Centre-Est."
+            ),
+        )
+    ]
+
+
+# Slides after the pôle table (maps, committee views), in order: builder functions.
+EXTRA_SLIDES: tuple[SlideBuilder, ...] = (pole_map_slides,)
 
 
 def plan(ctx: DeckContext) -> list[Slide]:

@@ -68,9 +68,15 @@ def test_deck_month_all_poles(tiny_data, chromium):
     prs = Presentation(io.BytesIO(deck.pptx))
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
     slides = list(prs.slides)
-    assert len(slides) == deck.slide_count == 1 + 6 + 1
+    # Title, six indicators, the pôle table, the pôle map.
+    assert len(slides) == deck.slide_count == 1 + 6 + 1 + 1
     titles = [s.shapes.title.text for s in slides]
-    assert titles == ["Comité de pilotage – mission SPPE", *INDICATOR_TITLES, "Pôle par pôle"]
+    assert titles == [
+        "Comité de pilotage – mission SPPE",
+        *INDICATOR_TITLES,
+        "Pôle par pôle",
+        "Carte des pôles",
+    ]
     first = all_text(slides[0])
     assert "Tous les pôles · janvier 2026" in first
     assert "Données au 31/01/2026" in first
@@ -85,9 +91,14 @@ def test_deck_month_all_poles(tiny_data, chromium):
     # idf_hdf, contrôles sensibles: 2 of 50 x 0.22 x 31/365 = 0.93 -> on track.
     assert "✔ 2 / 0,9" in table
     assert not pictures(slides[7])
+    (map_picture,) = pictures(slides[8])
+    assert Image.open(io.BytesIO(map_picture.image.blob)).size == (1920, 1080)
+    # 12 mainland départements in Nouvelle-Aquitaine; 5 overseas ones in insets.
+    assert "12 départements" in all_text(slides[8])
+    assert "5 départements d'outre-mer" in all_text(slides[8])
 
     reader = PdfReader(io.BytesIO(deck.pdf))
-    assert len(reader.pages) == 8
+    assert len(reader.pages) == 9
     pages = [p.extract_text() for p in reader.pages]
     assert "Contrôles sensibles" in pages[3]
     assert "réalisé : 3 contrôles, pour une cible de 4,2" in pages[3].replace("\n", " ")
@@ -119,9 +130,9 @@ def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
     out = tmp_path / "copil.pptx"
     rc = cli.main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
     assert rc == 0
-    assert len(Presentation(str(out)).slides) == 8
-    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 8
-    assert "8 diapositives" in capsys.readouterr().out
+    assert len(Presentation(str(out)).slides) == 9
+    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 9
+    assert "9 diapositives" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -151,7 +162,7 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     at.button(key="copil_build").click()
     at.run()
     assert not at.exception
-    assert at.success[0].value.startswith("Dossier prêt : 8 diapositives")
+    assert at.success[0].value.startswith("Dossier prêt : 9 diapositives")
     deck = at.session_state["copil_deck"][2]
     slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
     assert "La période n'a pas commencé." in all_text(slides[3])

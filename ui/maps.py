@@ -52,11 +52,13 @@ def pole_map_png(
 ) -> bytes:
     """The national pôle map as a 16:9 PNG for meetings (title, scope, source and data
     date inside), rendered by the shared Chromium; cached, as the mapping rarely changes."""
-    from charts.pole_map import pole_map_figure
+    from charts.pole_map import EXPORT_ZOOM, pole_map_figure
     from exports import images
     from geo import boundaries
 
-    fig = pole_map_figure(boundaries.national_layout(screen=True), departements, title, scope)
+    fig = pole_map_figure(
+        boundaries.national_layout(screen=True), departements, title, scope, zoom=EXPORT_ZOOM
+    )
     return images.figure_to_image(fig, "png", title, scope, source, data_date)
 
 

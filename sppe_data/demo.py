@@ -112,6 +112,13 @@ FIRST_NAMES = [
 ]  # fmt: skip
 PROJECT_KINDS = ["eaje", "micro_creche", "halte_garderie", "mam", "rpe"]
 PROJECT_KIND_P = [0.42, 0.28, 0.08, 0.14, 0.08]
+PROJECT_NAME_KIND = {
+    "eaje": "d'EAJE",
+    "micro_creche": "de micro-crèche",
+    "halte_garderie": "de halte-garderie",
+    "mam": "de MAM",
+    "rpe": "de RPE",
+}
 PROJECT_STAGES = ["emergence", "etude", "decision_financement", "travaux", "ouvert", "abandonne"]
 PROJECT_STAGE_P = [0.18, 0.22, 0.2, 0.15, 0.18, 0.07]
 SPECIFIC_NEEDS = ["aucun", "horaires_atypiques", "passerelle_ecole", "avip"]
@@ -467,6 +474,7 @@ def _projects(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFra
     ]
     duration = rng.integers(300, 900, n)
     rows: dict[str, list] = {c: [] for c in EXTRACTS["projects"].columns}
+    short = dict(reference.poles().select("pole_code", "pole_short_label").iter_rows())
     for i in range(n):
         kind, stage = str(kinds[i]), str(stages[i])
         lo, hi = PLACES_RANGE[kind]
@@ -482,7 +490,7 @@ def _projects(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFra
         jitter = 0.2
         rows["project_id"].append(f"PRJ-{i + 1:06d}")
         rows["project_name"].append(
-            f"Projet {kind.replace('_', '-')} n° {i + 1} ({dep['dep_name']})"
+            f"Projet {PROJECT_NAME_KIND[kind]} n° {i + 1} ({dep['dep_name']})"
         )
         rows["pole_code"].append(dep["pole_code"])
         rows["caf_code"].append(dep["caf_code"])
@@ -495,7 +503,7 @@ def _projects(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFra
         rows["lon"].append(round(dep["centre_lon"] + rng.normal(0, jitter), 5))
         rows["lat"].append(round(dep["centre_lat"] + rng.normal(0, jitter * 0.7), 5))
         rows["expert_name"].append(
-            f"{FIRST_NAMES[int(rng.integers(0, len(FIRST_NAMES)))]} ({dep['pole_code']})"
+            f"{FIRST_NAMES[int(rng.integers(0, len(FIRST_NAMES)))]} ({short[dep['pole_code']]})"
         )
         rows["started_on"].append(started[i])
         rows["expected_opening_on"].append(expected)

@@ -20,8 +20,11 @@ def provenance(info: DataInfo, scope: str, source: str) -> str:
     )
 
 
-def chart_box(fig: go.Figure, table: pl.DataFrame, caption: str, key: str) -> None:
-    """A chart and, one click away, the table behind it."""
+def chart_box(
+    fig: go.Figure, table: pl.DataFrame, caption: str, key: str, on_select: str = "ignore"
+) -> None:
+    """A chart and, one click away, the table behind it. ``on_select="rerun"`` makes the
+    chart's points selectable: the selection is then in ``st.session_state["chart_<key>"]``."""
     with st.container(border=True):
         tab_chart, tab_table = st.tabs(["Graphique", "Données du graphique"])
         with tab_chart:
@@ -30,6 +33,7 @@ def chart_box(fig: go.Figure, table: pl.DataFrame, caption: str, key: str) -> No
                 theme=None,
                 key=f"chart_{key}",
                 config={"displaylogo": False},
+                on_select=on_select,
             )
         with tab_table:
             st.dataframe(table, hide_index=True, key=f"table_{key}")

@@ -1,0 +1,93 @@
+"""Saisines: requests from the Cafs by status, routing checked against the letter's
+rules, priority, delays, backlog by age, by Caf and pôle; travel-cost contributions."""
+
+import polars as pl
+import streamlit as st
+
+from charts import steering as charts
+from charts import steering_tables as tables
+from sppe_data import api, fmt, reference, steering
+from ui import components as ui
+from ui.filters import current
+
+filters = current()
+info = api.data_info()
+st.title("Saisines des Caf")
+ui.show_problems(info)
+period = steering.year_period(filters.year)
+scope = f"{filters.pole_label}, saisines reçues en {filters.year}"
+delays = steering.request_delays(period, filters.pole_code)
+total = delays.filter(pl.col("breakdown") == "all").row(0, named=True)
+
+m = st.columns(5)
+m[0].metric("Reçues", fmt.number(total["received_count"]))
+m[1].metric("En attente", fmt.number(total["waiting_count"]))
+m[2].metric("En cours", fmt.number(total["in_progress_count"]))
+m[3].metric("Traitées", fmt.number(total["done_count"]))
+m[4].metric("Refusées", fmt.number(total["refused_count"]))
+st.caption(ui.provenance(info, scope, "saisines"))
+
+st.subheader("Délais et circuits, par pôle")
+st.dataframe(
+    tables.request_delays(delays.filter(pl.col("breakdown") != "caf"), "Pôle"),
+    hide_index=True,
+    key="delays_pole",
+)
+st.caption(
+    "Prise en charge : de la réception à la prise en charge ; clôture : de la réception à "
+    "la clôture (saisines traitées). Circuit non conforme : saisine arrivée par un autre "
+    "circuit que celui prévu par la lettre pour sa nature. "
+    + ui.provenance(info, scope, "saisines")
+)
+
+st.subheader("Saisines en attente, par ancienneté")
+waiting = steering.requests_open(min(info.today, period.date_to), filters.pole_code)
+backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
+poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
+ui.chart_box(
+    charts.stacked_bars(
+        backlog["Ancienneté"].to_list(),
+        {p: backlog[p].to_list() for p in poles},
+        "Saisines en attente par ancienneté",
+        f"{filters.pole_label}, au {fmt.day(min(info.today, period.date_to))}",
+        "Saisines",
+    ),
+    backlog.with_columns(pl.exclude("Ancienneté").cast(pl.String)),
+    ui.provenance(info, filters.pole_label, "saisines reçues et non closes"),
+    key="backlog",
+)
+with st.expander(f"Liste des {waiting.height} saisine(s) en attente"):
+    st.dataframe(tables.open_requests(waiting), hide_index=True, key="waiting_list")
+
+st.subheader("Circuits de saisine prévus par la lettre")
+kinds = reference.activity_kinds().sort("sort_order")
+st.dataframe(
+    pl.DataFrame({
+        "Nature de la demande": kinds["activity_label"],
+        "Circuit prévu": [reference.ROUTING_LABELS[r] for r in kinds["routing"]],
+    }),
+    hide_index=True, key="routing_rules",
+)  # fmt: skip
+
+st.subheader("Par Caf demandeuse")
+st.dataframe(
+    tables.request_delays(delays.filter(pl.col("breakdown") == "caf"), "Caf"),
+    hide_index=True,
+    key="delays_caf",
+)
+
+st.subheader("Participation aux frais de déplacement")
+fees = steering.travel_fees(period, filters.pole_code)
+st.markdown(
+    f"Forfait par intervention départementale : **{fmt.euros(reference.travel_fee_eur())}** · "
+    f"total {filters.year} : **{fmt.euros(fees['travel_fee_eur'].sum())}** pour "
+    f"{fmt.number(fees['interventions_count'].sum())} intervention(s)"
+)
+left, right = st.columns(2)
+left.dataframe(tables.travel_fees_by_caf(fees), hide_index=True, key="fees_caf")
+right.dataframe(tables.travel_fees_by_month(fees), hide_index=True, key="fees_month")
+st.caption(
+    ui.provenance(
+        info, f"{filters.pole_label}, {period.label}", "activités départementales réalisées"
+    )
+)

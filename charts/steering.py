@@ -50,12 +50,16 @@ def breakdown_bars(
         fig.add_bar(
             x=rows["dim_label"].to_list(),
             y=rows["done_count"].to_list(),
-            name=kind_label,
+            name=kind_label if len(kind_label) <= 48 else kind_label[:47] + "…",
             marker_color=KIND_COLOURS[i % len(KIND_COLOURS)],
             customdata=[[kind, k] for k in rows["dim_key"]],
             hovertemplate=f"{kind_label}<br>%{{x}} : %{{y}}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend=dict(y=-0.25), height=520)
+    fig.update_layout(
+        barmode="stack",
+        height=620,
+        legend=dict(orientation="v", x=1.02, y=1, yanchor="top", font=dict(size=11)),
+    )
     fig.update_xaxes(
         categoryorder="array",
         categoryarray=order["dim_label"].to_list(),
@@ -102,7 +106,12 @@ def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figur
     expected_count, pace_status (one row per indicator)."""
     n = rows.height
     fig = make_subplots(rows=max(n, 1), cols=1, vertical_spacing=0.06)
-    fig.update_layout(template=theme.template(), height=90 * max(n, 1) + 120, barmode="overlay")
+    fig.update_layout(
+        template=theme.template(),
+        height=90 * max(n, 1) + 120,
+        barmode="overlay",
+        margin=dict(l=230, r=120),
+    )
     for i, r in enumerate(rows.iter_rows(named=True), start=1):
         target = r["target_count"] or 0.0
         expected = r["expected_count"] or 0.0
@@ -135,8 +144,8 @@ def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figur
         note = f"{status.symbol} {fmt.number(r['realised_count'])} / {fmt.smart(round(target, 1))}"
         fig.add_annotation(
             text=note,
-            x=1.0, xref=f"x{i if i > 1 else ''} domain", y=r["short_label"],
-            yref=f"y{i if i > 1 else ''}", xanchor="right", showarrow=False,
+            x=1.02, xref=f"x{i if i > 1 else ''} domain", y=r["short_label"],
+            yref=f"y{i if i > 1 else ''}", xanchor="left", showarrow=False,
             font=dict(size=12, color=theme.MUTED),
         )  # fmt: skip
         fig.update_xaxes(range=[0, top * 1.08], row=i, col=1)
@@ -193,10 +202,10 @@ def grouped_bars(
         fig.add_bar(name=name, marker_color=theme.PALETTE[i % len(theme.PALETTE)], **kwargs)
     fig.update_layout(barmode="group")
     if horizontal:
-        fig.update_xaxes(title_text=y_title)
+        fig.update_xaxes(title_text=y_title, tickformat=",.0f")
         fig.update_yaxes(autorange="reversed")
     else:
-        fig.update_yaxes(title_text=y_title)
+        fig.update_yaxes(title_text=y_title, tickformat=",.0f")
     return theme.titled(fig, title, subtitle)
 
 

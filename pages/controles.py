@@ -49,6 +49,7 @@ for breakdown, heading, first in (
             f"Indus détectés et recouvrés, {heading.lower()}",
             scope,
             "Euros",
+            horizontal=breakdown == "equipment",
         ),
         tables.control_outcomes(rows, first),
         ui.provenance(info, scope, "activités de contrôle réalisées"),

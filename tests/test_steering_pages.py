@@ -105,8 +105,8 @@ def test_copil_page_summary_and_matrix(tiny_data):
         "2e semestre 2025 (+4)."
     )
     matrix = at.dataframe[1].value
-    assert list(matrix["Pôle"])[0] == "Mission"
-    assert list(matrix["Contrôles sensibles"])[0] == "✖ 3 / 50"
+    assert next(iter(matrix["Pôle"])) == "Mission"
+    assert next(iter(matrix["Contrôles sensibles"])) == "✖ 3 / 50"
 
 
 def test_controls_page_figures(tiny_data):
@@ -154,7 +154,7 @@ def test_saisines_page(tiny_data):
 
 
 def test_pages_with_no_data_show_french_messages(empty_data):
-    for page in ("pages/indicateurs.py", "pages/copil.py", "pages/controles.py",
-                 "pages/ressources.py", "pages/saisines.py", "pages/comite_operationnel.py"):  # fmt: skip
+    pages = ["indicateurs", "copil", "controles", "ressources", "saisines", "comite_operationnel"]
+    for page in (f"pages/{name}.py" for name in pages):
         at = run(page)
         assert any("introuvable" in e.value for e in at.error), page

@@ -1,0 +1,57 @@
+"""Real browser on the steering pages (tiny data set): each page opens from the menu,
+shows its figures without an error, and is captured in build/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    # (menu label, page heading, text that proves the figures are there, screenshot)
+    ("Indicateurs", "Explorateur des indicateurs", "Activités réalisées par pôle", "indicateurs"),
+    ("COPIL stratégique", "COPIL stratégique", "Les six indicateurs cumulent", "copil"),
+    ("Comité opérationnel", "Comité opérationnel", "Réalisées dans le mois", "comite_operationnel"),
+    ("Contrôles", "Contrôles : résultats et partenaires", "Sous surveillance : 2", "controles"),
+    ("Ressources", "Ressources des pôles", "Écart au plan par ligne de financement", "ressources"),
+    ("Saisines", "Saisines des Caf", "Forfait par intervention", "saisines"),
+    ("Glossaire", "Glossaire des indicateurs", "Indicateurs ciblés", "glossaire"),
+]
+
+
+def open_from_menu(browser, url: str, menu: str, heading: str):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    page.goto(f"{url}/?annee=2026")
+    page.get_by_text("Synthèse des indicateurs").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(menu, exact=True).click()
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    return page
+
+
+@pytest.mark.parametrize(("menu", "heading", "proof", "shot"), PAGES)
+def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot):  # noqa: F811
+    page = open_from_menu(browser, server, menu, heading)
+    page.get_by_text(proof, exact=False).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the charts finish their first paint
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert "erreur inattendue" not in body
+    page.close()
+
+
+def test_click_on_a_bar_drills_down_to_the_activities(server, browser):  # noqa: F811
+    page = open_from_menu(browser, server, "Indicateurs", "Explorateur des indicateurs")
+    page.get_by_text("Activités réalisées par pôle").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)  # the chart must be drawn before it can be clicked
+    # Second chart of the page: the stacked bars of every activity kind by pôle.
+    page.locator(".js-plotly-plot").nth(1).locator("g.point path").first.click(force=True)
+    note = page.get_by_text("Sélection du graphique")
+    note.wait_for(timeout=30_000)
+    # Fixture 2026, first bar: contrôle sensible in Centre-Est-ARA (A06 only).
+    assert "Contrôle sensible · Centre-Est-ARA" in note.inner_text()
+    page.get_by_text("1 activité(s) affichée(s)").wait_for(timeout=30_000)
+    page.close()

@@ -191,7 +191,7 @@ def grouped_bars(
 ) -> go.Figure:
     """Grouped bars: one group per category, one bar per series (name -> values)."""
     fig = go.Figure(layout=dict(template=theme.template()))
-    if not categories:
+    if not categories or not any(v for values in series.values() for v in values):
         return theme.titled(_empty(fig), title, subtitle)
     for i, (name, values) in enumerate(series.items()):
         kwargs = (
@@ -203,7 +203,7 @@ def grouped_bars(
     fig.update_layout(barmode="group")
     if horizontal:
         fig.update_xaxes(title_text=y_title, tickformat=",.0f")
-        fig.update_yaxes(autorange="reversed")
+        fig.update_yaxes(autorange="reversed", automargin=True)
     else:
         fig.update_yaxes(title_text=y_title, tickformat=",.0f")
     return theme.titled(fig, title, subtitle)

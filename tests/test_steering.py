@@ -352,3 +352,32 @@ def test_travel_fees_per_caf_and_month(tiny_data):
     by_caf = tables.travel_fees_by_caf(fees)
     assert by_caf.row(0) == ("Caf du Nord", "IDF-HDF", "2", "600\u00a0€")
     assert steering.travel_fees(Y2026, "all").is_empty()
+
+
+# -- builders ----------------------------------------------------------------------
+
+
+def test_breakdown_bars_carry_the_drill_down_keys(tiny_data):
+    from charts import steering as charts
+
+    df = steering.activity_breakdown(Y2026, "all", "pole")
+    fig = charts.breakdown_bars(df, "Pôle", "titre", "sous-titre")
+    sensible = next(t for t in fig.data if t.name == "Contrôle sensible")
+    # A06 (centre_est) and A01, A02 (idf_hdf).
+    assert list(sensible.y) == [1, 2]
+    assert [list(c) for c in sensible.customdata] == [
+        ["controle_sensible", "centre_est"],
+        ["controle_sensible", "idf_hdf"],
+    ]
+
+
+def test_charts_with_nothing_to_show_say_so():
+    from charts import steering as charts
+
+    fig = charts.grouped_bars(["IDF-HDF"], {"Indus détectés (€)": [0.0]}, "t", "s", "Euros")
+    assert not fig.data
+    assert fig.layout.annotations[0].text == "Aucune donnée sur la période"
+    empty = charts.breakdown_bars(
+        pl.DataFrame(schema={"activity_kind": pl.String, "dim_key": pl.String}), "Pôle", "t", "s"
+    )
+    assert not empty.data

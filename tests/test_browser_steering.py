@@ -8,6 +8,7 @@ import pytest
 from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 PAGES = [
     # (menu label, page heading, text that proves the figures are there, screenshot)
@@ -30,11 +31,19 @@ def open_from_menu(browser, url: str, menu: str, heading: str):  # noqa: F811
     return page
 
 
+def wait_until_idle(page) -> None:
+    """Waits for the script run to finish (the "running" widget goes away), then lets
+    the charts and tables finish their first paint."""
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(2500)
+
+
 @pytest.mark.parametrize(("menu", "heading", "proof", "shot"), PAGES)
 def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot):  # noqa: F811
     page = open_from_menu(browser, server, menu, heading)
     page.get_by_text(proof, exact=False).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)  # let the charts finish their first paint
+    wait_until_idle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
     body = page.inner_text("body")
@@ -46,10 +55,17 @@ def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot)
 def test_click_on_a_bar_drills_down_to_the_activities(server, browser):  # noqa: F811
     page = open_from_menu(browser, server, "Indicateurs", "Explorateur des indicateurs")
     page.get_by_text("Activités réalisées par pôle").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(2000)  # the chart must be drawn before it can be clicked
+    wait_until_idle(page)  # the chart must be drawn before it can be clicked
     # Second chart of the page: the stacked bars of every activity kind by pôle.
-    page.locator(".js-plotly-plot").nth(1).locator("g.point path").first.click(force=True)
+    bar = page.locator(".js-plotly-plot").nth(1).locator("g.point path").first
     note = page.get_by_text("Sélection du graphique")
+    for _ in range(3):  # a click during a chart redraw can be lost on a busy machine
+        bar.click(force=True)
+        try:
+            note.wait_for(timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            wait_until_idle(page)
     note.wait_for(timeout=30_000)
     # Fixture 2026, first bar: contrôle sensible in Centre-Est-ARA (A06 only).
     assert "Contrôle sensible · Centre-Est-ARA" in note.inner_text()

@@ -202,10 +202,10 @@ def grouped_bars(
         fig.add_bar(name=name, marker_color=theme.PALETTE[i % len(theme.PALETTE)], **kwargs)
     fig.update_layout(barmode="group")
     if horizontal:
-        fig.update_xaxes(title_text=y_title, tickformat=",.0f")
+        fig.update_xaxes(title_text=y_title, tickformat=",~r")
         fig.update_yaxes(autorange="reversed", automargin=True)
     else:
-        fig.update_yaxes(title_text=y_title, tickformat=",.0f")
+        fig.update_yaxes(title_text=y_title, tickformat=",~r")
     return theme.titled(fig, title, subtitle)
 
 

@@ -12,6 +12,7 @@ from sppe_data import api, fmt, steering
 from sppe_data.reference import DOMAIN_LABELS
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -64,12 +65,12 @@ ui.chart_box(
 )
 
 st.subheader("Activités en retard")
-st.dataframe(tables.late_items(late), hide_index=True, key="ops_late")
+table(tables.late_items(late), "ops_late", "Aucune activité en retard.")
 st.caption(
     f"Prévues ou en cours plus de {steering.rules()['operations']['late_after_days']} jours "
     f"après leur date, au {fmt.day(as_of)}. " + ui.provenance(info, scope, "activités")
 )
 
 st.subheader("Saisines en attente")
-st.dataframe(tables.open_requests(waiting), hide_index=True, key="ops_requests")
+table(tables.open_requests(waiting), "ops_requests", "Aucune saisine en attente.")
 st.caption(f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines"))

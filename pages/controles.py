@@ -9,6 +9,7 @@ from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -66,7 +67,7 @@ st.markdown(
     f"**Sous surveillance : {fmt.number(watch.height)} partenaire(s)** "
     f"sur {fmt.number(partners.height)}"
 )
-st.dataframe(tables.partners(watch), hide_index=True, key="watch_list")
+table(tables.partners(watch), "watch_list", "Aucun partenaire sous surveillance.")
 st.caption(
     f"Sous surveillance : niveau de risque {levels.lower()}, ou constats lors du dernier contrôle. "
     + ui.provenance(

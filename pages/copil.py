@@ -11,6 +11,7 @@ from sppe_data import api, fmt, steering
 from sppe_data.labels import PACE_RULE, PACE_STATUS
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -75,9 +76,7 @@ with left:
 with right:
     st.subheader("Les plus grands écarts")
     gaps = builders.largest_gaps(copil)
-    if gaps.is_empty():
-        st.success("Aucun pôle n'est en dessous de l'attendu à date.")
-    st.dataframe(gaps, hide_index=True, key="copil_gaps")
+    table(gaps, "copil_gaps", "Aucun pôle n'est en dessous de l'attendu à date.")
     st.caption("Écart = attendu à date − réalisé, par pôle et indicateur (5 plus grands).")
 behind = copil.filter((pl.col("pole_code") != "all") & (pl.col("pace_status") == "behind")).height
 st.caption(

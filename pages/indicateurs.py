@@ -11,6 +11,7 @@ from sppe_data import api, reference, steering
 from sppe_data.reference import DOMAIN_LABELS
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -90,7 +91,9 @@ if points and points[0].get("customdata"):
 detail = steering.activity_list(period, filters.pole_code, kind, dimension, dim_key)
 if domain != "all":
     detail = detail.filter(pl.col("domain") == domain)
-st.dataframe(tables.activity_detail(detail), hide_index=True, key="drill_table")
+table(
+    tables.activity_detail(detail), "drill_table", "Aucune activité réalisée pour cette sélection."
+)
 st.caption(
     f"{detail.height} activité(s) affichée(s), les plus récentes d'abord "
     f"(au plus {steering.DRILL_ROW_LIMIT}). " + ui.provenance(info, scope, "activités réalisées")

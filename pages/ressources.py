@@ -9,6 +9,7 @@ from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -79,5 +80,5 @@ shown = (
     if filters.pole_code == "all"
     else positions.filter(pl.col("pole_code") == filters.pole_code)
 )
-st.dataframe(tables.staff_positions(shown), hide_index=True, key="staff_positions")
+table(tables.staff_positions(shown), "staff_positions", "Aucun poste enregistré pour ce pôle.")
 st.caption(ui.provenance(info, filters.pole_label, "effectifs"))

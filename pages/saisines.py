@@ -9,6 +9,7 @@ from charts import steering_tables as tables
 from sppe_data import api, fmt, reference, steering
 from ui import components as ui
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -57,7 +58,7 @@ ui.chart_box(
     key="backlog",
 )
 with st.expander(f"Liste des {waiting.height} saisine(s) en attente"):
-    st.dataframe(tables.open_requests(waiting), hide_index=True, key="waiting_list")
+    table(tables.open_requests(waiting), "waiting_list", "Aucune saisine en attente.")
 
 st.subheader("Circuits de saisine prévus par la lettre")
 kinds = reference.activity_kinds().sort("sort_order")
@@ -70,11 +71,8 @@ st.dataframe(
 )  # fmt: skip
 
 st.subheader("Par Caf demandeuse")
-st.dataframe(
-    tables.request_delays(delays.filter(pl.col("breakdown") == "caf"), "Caf"),
-    hide_index=True,
-    key="delays_caf",
-)
+by_caf = delays.filter(pl.col("breakdown") == "caf")
+table(tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période.")
 
 st.subheader("Participation aux frais de déplacement")
 fees = steering.travel_fees(period, filters.pole_code)
@@ -84,8 +82,10 @@ st.markdown(
     f"{fmt.number(fees['interventions_count'].sum())} intervention(s)"
 )
 left, right = st.columns(2)
-left.dataframe(tables.travel_fees_by_caf(fees), hide_index=True, key="fees_caf")
-right.dataframe(tables.travel_fees_by_month(fees), hide_index=True, key="fees_month")
+with left:
+    table(tables.travel_fees_by_caf(fees), "fees_caf", "Aucune participation à facturer.")
+with right:
+    table(tables.travel_fees_by_month(fees), "fees_month", "Aucune intervention facturable.")
 st.caption(
     ui.provenance(
         info, f"{filters.pole_label}, {period.label}", "activités départementales réalisées"

@@ -94,6 +94,11 @@ def pole_small_multiples(monthly: pl.DataFrame, title: str, subtitle: str) -> go
         )
     fig.update_yaxes(matches="y")
     fig.update_yaxes(title_text="Activités réalisées", row=1, col=1)
+    shown = [fmt.MONTHS_SHORT[m] for m in (0, 3, 6, 9)]
+    fig.update_xaxes(
+        categoryorder="array", categoryarray=fmt.MONTHS_SHORT, tickvals=shown, tickangle=0
+    )
+    fig.update_layout(margin=dict(t=120))
     return theme.titled(fig, title, subtitle)
 
 

@@ -103,7 +103,7 @@ st.subheader("Par pôle, sur une même échelle")
 all_kinds = reference.activity_kinds().sort("sort_order")
 kind_options = dict(all_kinds.select("activity_kind", "activity_label").rows())
 chosen = st.multiselect(
-    "Types d'activité", list(kind_options), default=list(kind_options)[:1],
+    "Types d'activité", list(kind_options), default=["controle_sensible"],
     format_func=kind_options.get, key="multiples_kinds",
 )  # fmt: skip
 monthly = steering.activity_monthly_by_pole(steering.year_period(filters.year), chosen)

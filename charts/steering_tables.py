@@ -419,3 +419,17 @@ def travel_fees_by_month(fees: pl.DataFrame) -> pl.DataFrame:
         ],
         ["Mois", "Interventions départementales", "Participation aux frais à facturer"],
     )
+
+
+def fte_by_pole_and_job(positions: pl.DataFrame) -> pl.DataFrame:
+    """FTE of the positions by pôle (rows) and job (columns), as ``in post / positions``."""
+    jobs = sorted(set(positions["job"].drop_nulls().to_list()))
+    rows = []
+    for _, group in positions.sort("pole_sort").group_by("pole_short_label", maintain_order=True):
+        row = {"Pôle": group["pole_short_label"][0]}
+        for job in jobs:
+            mine = group.filter(pl.col("job") == job)
+            in_post = mine.filter(pl.col("state") == "in_post")["fte"].sum()
+            row[label("jobs", job)] = f"{fmt.smart(in_post)} / {fmt.smart(mine['fte'].sum())}"
+        rows.append(row)
+    return _frame(rows, ["Pôle", *(label("jobs", j) for j in jobs)])

@@ -381,3 +381,13 @@ def test_charts_with_nothing_to_show_say_so():
         pl.DataFrame(schema={"activity_kind": pl.String, "dim_key": pl.String}), "Pôle", "t", "s"
     )
     assert not empty.data
+
+
+def test_fte_by_pole_and_job(tiny_data):
+    table = tables.fte_by_pole_and_job(steering.staff_positions("all"))
+    rows = {r["Pôle"]: r for r in table.iter_rows(named=True)}
+    # IDF-HDF: analyst vacant (0 / 1), expert 0.5 in post; Méditerranée: expert to come.
+    assert rows["IDF-HDF"]["Analyste financier ou juridique"] == "0 / 1"
+    assert rows["IDF-HDF"]["Expert en ingénierie sociale"] == "0,5 / 0,5"
+    assert rows["Méditerranée"]["Expert en ingénierie sociale"] == "0 / 1"
+    assert set(rows) == {"IDF-HDF", "Méditerranée"}

@@ -59,8 +59,10 @@ def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
     glossary = steering.glossary()
     known = {_norm(t) for t in glossary["term"]}
     known |= {_norm(a) for a in glossary["aliases"].drop_nulls() for a in a.split("|")}
-    # Tables that pivot on pôles use their names as column headers: values, not figures.
+    # Tables that pivot on pôles or jobs use their names as column headers: values of a
+    # dimension, not figures.
     known |= set(reference.poles()["pole_short_label"])
+    known |= set(steering.rules()["labels"]["jobs"].values())
     missing = {}
     for spec in navigation.PAGES:
         at = run(spec.path, year=year)

@@ -391,3 +391,16 @@ def test_fte_by_pole_and_job(tiny_data):
     assert rows["IDF-HDF"]["Expert en ingénierie sociale"] == "0,5 / 0,5"
     assert rows["Méditerranée"]["Expert en ingénierie sociale"] == "0 / 1"
     assert set(rows) == {"IDF-HDF", "Méditerranée"}
+
+
+def test_steering_reference_file_is_consistent():
+    plan = steering.staffing_plan()
+    # The letter: 39.5 FTE = 11.5 SNA + 10.5 risk control + 17.5 engineering.
+    assert sum(plan["funding_lines"].values()) == pytest.approx(plan["total_fte"]) == 39.5
+    assert (plan["people_per_pole_min"], plan["people_per_pole_max"]) == (7, 9)
+    from sppe_data import reference
+
+    kinds = set(reference.activity_kinds()["activity_kind"])
+    assert set(steering.control_kinds()) <= kinds
+    assert set(steering.rules()["labels"]["funding_lines"]) == set(plan["funding_lines"])
+    assert steering.backlog_bands() == sorted(steering.backlog_bands())

@@ -12,7 +12,7 @@ PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 PAGES = [
     # (menu label, page heading, text that proves the figures are there, screenshot)
-    ("Indicateurs", "Explorateur des indicateurs", "Activités réalisées par pôle", "indicateurs"),
+    ("Indicateurs", "Explorateur des indicateurs", "Détail des activités", "indicateurs"),
     ("COPIL stratégique", "COPIL stratégique", "Les six indicateurs cumulent", "copil"),
     ("Comité opérationnel", "Comité opérationnel", "Réalisées dans le mois", "comite_operationnel"),
     ("Contrôles", "Contrôles : résultats et partenaires", "Sous surveillance : 2", "controles"),
@@ -54,10 +54,14 @@ def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot)
 
 def test_click_on_a_bar_drills_down_to_the_activities(server, browser):  # noqa: F811
     page = open_from_menu(browser, server, "Indicateurs", "Explorateur des indicateurs")
-    page.get_by_text("Activités réalisées par pôle").first.wait_for(timeout=60_000)
+    page.get_by_text("Détail des activités").first.wait_for(timeout=60_000)
     wait_until_idle(page)  # the chart must be drawn before it can be clicked
-    # Second chart of the page: the stacked bars of every activity kind by pôle.
-    bar = page.locator(".js-plotly-plot").nth(1).locator("g.point path").first
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot g.point path').length > 6", timeout=60_000
+    )
+    # The stacked bars of every activity kind by pôle.
+    chart = page.locator(".js-plotly-plot", has_text="Activités réalisées par pôle")
+    bar = chart.locator("g.point path").first
     note = page.get_by_text("Sélection du graphique")
     for _ in range(3):  # a click during a chart redraw can be lost on a busy machine
         bar.click(force=True)

@@ -31,7 +31,7 @@ st.page_link("pages/glossaire.py", label="Définitions (glossaire)", icon=":mate
 
 st.subheader("Délais et circuits, par pôle")
 st.dataframe(
-    tables.request_delays(delays.filter(pl.col("breakdown") != "caf"), "Pôle"),
+    tables.request_delays(delays.filter(pl.col("breakdown").is_in(["all", "pole"])), "Pôle"),
     hide_index=True,
     key="delays_pole",
 )
@@ -70,6 +70,10 @@ st.dataframe(
     }),
     hide_index=True, key="routing_rules",
 )  # fmt: skip
+
+st.subheader("Par priorité")
+by_priority = delays.filter(pl.col("breakdown") == "priority")
+table(tables.request_delays(by_priority, "Priorité"), "delays_priority", "Aucune saisine reçue.")
 
 st.subheader("Par Caf demandeuse")
 by_caf = delays.filter(pl.col("breakdown") == "caf")

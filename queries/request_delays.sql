@@ -1,6 +1,7 @@
 -- Saisines received in a period: counts by status, routing check and delays.
 -- Grain: one row per (breakdown, key): breakdown 'all' (one row), 'pole' (every pôle of
---   the scope, zeros included) and 'caf' (each requesting Caf).
+--   the scope, zeros included), 'caf' (each requesting Caf) and 'priority' (each
+--   priority met).
 -- Params: $date_from, $date_to, $today, $pole_code ('all' or a pôle).
 -- Delays in days: take-up = taken_up_on - received_on (requests taken up by $today);
 --   closing = closed_on - received_on (requests done by $today; refusals excluded).
@@ -28,8 +29,12 @@ scoped as (
 grouped as (
     select
         case when grouping(pole_code) = 0 then 'pole'
-            when grouping(caf_code) = 0 then 'caf' else 'all' end as breakdown,
-        coalesce(pole_code, caf_code, 'all') as key,
+            when grouping(caf_code) = 0 then 'caf'
+            when grouping(priority) = 0 then 'priority' else 'all' end as breakdown,
+        case when grouping(pole_code) = 0 then pole_code
+            when grouping(caf_code) = 0 then caf_code
+            when grouping(priority) = 0 then coalesce(priority, 'non_renseigne')
+            else 'all' end as key,
         count(*) as received_count,
         count(*) filter (where status = 'received') as waiting_count,
         count(*) filter (where status = 'in_progress') as in_progress_count,
@@ -42,7 +47,7 @@ grouped as (
         quantile_cont(close_days, 0.5) as close_median_days,
         quantile_cont(close_days, 0.9) as close_p90_days
     from scoped
-    group by grouping sets ((), (pole_code), (caf_code))
+    group by grouping sets ((), (pole_code), (caf_code), (priority))
 ),
 
 keys as (
@@ -56,6 +61,11 @@ keys as (
     from grouped as g
     left join ref_departements as d on d.caf_code = g.key
     where g.breakdown = 'caf'
+    union all
+    select 'priority', key, key,
+        case key when 'haute' then 1 when 'normale' then 2 when 'basse' then 3 else 4 end
+    from grouped
+    where breakdown = 'priority'
 ),
 
 final as (

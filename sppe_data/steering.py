@@ -242,10 +242,16 @@ def staffing_plan() -> dict:
 
 
 def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
-    """Grain: (breakdown, key); see queries/request_delays.sql."""
-    return query(
+    """Grain: (breakdown, key); see queries/request_delays.sql. Priority labels are
+    French."""
+    df = query(
         "request_delays", date_from=period.date_from, date_to=period.date_to, pole_code=pole_code
     )
+    labels = [
+        label("priorities", None if k == "non_renseigne" else k) if b == "priority" else lab
+        for b, k, lab in zip(df["breakdown"], df["key"], df["label"], strict=True)
+    ]
+    return df.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
 def backlog_bands() -> list[int]:

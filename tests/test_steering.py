@@ -404,3 +404,12 @@ def test_steering_reference_file_is_consistent():
     assert set(steering.control_kinds()) <= kinds
     assert set(steering.rules()["labels"]["funding_lines"]) == set(plan["funding_lines"])
     assert steering.backlog_bands() == sorted(steering.backlog_bands())
+
+
+def test_request_delays_by_priority(tiny_data):
+    df = steering.request_delays(Y2026, "all").filter(pl.col("breakdown") == "priority")
+    # 2026: haute S1 (waiting) and S5 (taken up in 1 day); basse S3 (10 days).
+    assert df.select("label", "received_count", "take_up_median_days").rows() == [
+        ("Haute", 2, 1.0),
+        ("Basse", 1, 10.0),
+    ]

@@ -11,7 +11,7 @@ from sppe_data import api, reference, steering
 from sppe_data.reference import DOMAIN_LABELS
 from ui import components as ui
 from ui.filters import current
-from ui.steering import table
+from ui.steering import drill_down_choice, table
 
 filters = current()
 info = api.data_info()
@@ -66,28 +66,7 @@ ui.chart_box(
 )
 
 st.markdown("**Détail des activités**")
-kinds = dict(
-    breakdown.unique("activity_kind")
-    .sort("kind_sort")
-    .select("activity_kind", "activity_label")
-    .rows()
-)
-values = dict(breakdown.unique("dim_key").sort("dim_key").select("dim_key", "dim_label").rows())
-d1, d2 = st.columns(2)
-kind = d1.selectbox(
-    "Type d'activité", ["all", *kinds], format_func=lambda k: kinds.get(k, "Tous"), key="drill_kind"
-)
-dim_key = d2.selectbox(
-    dims[dimension],
-    ["all", *values],
-    format_func=lambda k: values.get(k, "Tous"),
-    key="drill_value",
-)
-selection = st.session_state.get("chart_explorer") or {}
-points = (selection.get("selection") or {}).get("points") or []
-if points and points[0].get("customdata"):
-    kind, dim_key = points[0]["customdata"]
-    st.info(f"Sélection du graphique : {kinds.get(kind, kind)} · {values.get(dim_key, dim_key)}")
+kind, dim_key = drill_down_choice(breakdown, dims[dimension], "explorer")
 detail = steering.activity_list(period, filters.pole_code, kind, dimension, dim_key)
 if domain != "all":
     detail = detail.filter(pl.col("domain") == domain)

@@ -160,3 +160,14 @@ def test_pages_with_no_data_show_french_messages(empty_data):
     for page in (f"pages/{name}.py" for name in pages):
         at = run(page)
         assert any("introuvable" in e.value for e in at.error), page
+
+
+@pytest.mark.parametrize("page", [p.path for p in navigation.PAGES])
+def test_pages_for_a_pole_with_no_activity(tiny_data, page):
+    at = run(page, year="2026", pole="centre_ouest")
+    assert not at.error
+    if page == "pages/controles.py":
+        assert metrics(at)["Contrôles réalisés"] == "0"
+        assert metrics(at)["Part avec constats"] == "–"
+    if page == "pages/saisines.py":
+        assert metrics(at)["Reçues"] == "0"

@@ -209,8 +209,9 @@ def grouped_bars(
     if horizontal:
         fig.update_xaxes(title_text=y_title, tickformat=",~r")
         fig.update_yaxes(autorange="reversed", automargin=True)
+        fig.update_layout(legend=dict(y=-0.25))
     else:
-        fig.update_yaxes(title_text=y_title, tickformat=",~r")
+        fig.update_yaxes(title_text=y_title, tickformat=",~r", automargin=True)
     return theme.titled(fig, title, subtitle)
 
 

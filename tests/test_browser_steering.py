@@ -59,19 +59,26 @@ def test_click_on_a_bar_drills_down_to_the_activities(server, browser):  # noqa:
     page.wait_for_function(
         "document.querySelectorAll('.js-plotly-plot g.point path').length > 6", timeout=60_000
     )
-    # The stacked bars of every activity kind by pôle.
-    chart = page.locator(".js-plotly-plot", has_text="Activités réalisées par pôle")
-    bar = chart.locator("g.point path").first
+    # The stacked bars of every activity kind by pôle: the chart whose title says so.
+    index = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(
+            (el) => (el.querySelector('.gtitle') || {}).textContent?.includes(
+                'Activités réalisées par pôle'))"""
+    )
+    assert index >= 0, "graphique des activités par pôle introuvable"
+    bar = page.locator(".js-plotly-plot").nth(index).locator("g.point path").first
     note = page.get_by_text("Sélection du graphique")
     for _ in range(3):  # a click during a chart redraw can be lost on a busy machine
-        bar.click(force=True)
+        bar.click(force=True, timeout=30_000)
         try:
             note.wait_for(timeout=30_000)
             break
         except PlaywrightTimeout:
+            page.screenshot(path=str(SCREENSHOTS / "indicateurs_clic_retry.png"), full_page=True)
             wait_until_idle(page)
     note.wait_for(timeout=30_000)
-    # Fixture 2026, first bar: contrôle sensible in Centre-Est-ARA (A06 only).
+    # Fixture 2026, first bar: contrôle sensible in Centre-Est-ARA (A06 only). The year
+    # chosen before the menu click must survive it: a reset to 2027 leaves no bar at all.
     assert "Contrôle sensible · Centre-Est-ARA" in note.inner_text()
     page.get_by_text("1 activité(s) affichée(s)").wait_for(timeout=30_000)
     page.close()

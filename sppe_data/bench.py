@@ -15,8 +15,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from sppe_data.steering_bench import STEERING_PAGE_QUERIES
+
 # Page -> function (today, year) giving the (query name, params) the page runs.
 PAGE_QUERIES: dict[str, Callable[[date, int], list[tuple[str, dict]]]] = {
+    **STEERING_PAGE_QUERIES,
     "Synthèse": lambda today, year: [
         ("indicator_progress", {"year": year, "today": today}),
         (

@@ -34,6 +34,28 @@ ACTIVITIES = [
     ("A14", "suivi_ida", "mediterranee", "done", date(2026, 1, 9)),  # counts
 ]
 # centre_ouest has no activity at all.
+
+# Controls with outcomes and other steering rows, all outside the 2026 figures above
+# (2025 or not done) and outside the 2025 contrôles sensibles: (id, kind, pôle, status,
+# date, equipment, partner, has_findings, undue EUR, recovered EUR, travel fee EUR).
+CONTROL_ACTIVITIES = [
+    ("B01", "controle_appui_plan", "idf_hdf", "done", date(2025, 11, 10), "eaje_psu",
+     None, True, 1000.0, 400.0, 300.0),
+    ("B02", "controle_appui_plan", "idf_hdf", "done", date(2025, 12, 5), "micro_creche_paje",
+     None, False, None, None, 300.0),
+    ("B03", "controle_multi_dep", "mediterranee", "done", date(2025, 12, 20), "eaje_psu",
+     "P1", True, 2500.0, 2500.0, 0.0),
+    ("B04", "controle_multi_dep", "atlantique", "done", date(2025, 3, 15), "micro_creche_paje",
+     "P2", True, 500.0, 0.0, 0.0),
+    ("B05", "controle_appui_plan", "atlantique", "cancelled", date(2025, 10, 1), "eaje_psu",
+     None, None, None, None, 0.0),
+    ("B06", "consulting_n1", "mediterranee", "done", date(2025, 6, 30), "mam",
+     None, None, None, None, 300.0),
+    ("B07", "controle_multi_dep", "mediterranee", "planned", date(2026, 2, 20), "eaje_psu",
+     "P1", None, None, None, 0.0),
+    ("B08", "controle_appui_plan", "centre_est", "planned", date(2025, 12, 1), "rpe",
+     None, None, None, None, 0.0),
+]  # fmt: skip
 POLE_PLACE = {
     "idf_hdf": ("59", "59"),
     "centre_est": ("21", "21"),
@@ -64,6 +86,30 @@ def activities_frame() -> pl.DataFrame:
                 "recovered_amount_eur": None,
                 "places_count": None,
                 "travel_fee_eur": 0.0,
+                "comment": None,
+            }
+        )
+    for (activity_id, kind, pole, status, on, equipment, partner, findings, undue, recovered,
+         fee) in CONTROL_ACTIVITIES:  # fmt: skip
+        caf, dep = POLE_PLACE[pole]
+        rows.append(
+            {
+                "activity_id": activity_id,
+                "activity_kind": kind,
+                "pole_code": pole,
+                "caf_code": caf,
+                "dep_code": dep,
+                "equipment_kind": equipment,
+                "partner_id": partner,
+                "request_id": None,
+                "status": status,
+                "activity_on": on,
+                "days_spent": 2.0 if status == "done" else 0.0,
+                "has_findings": findings,
+                "undue_amount_eur": undue,
+                "recovered_amount_eur": recovered,
+                "places_count": None,
+                "travel_fee_eur": fee,
                 "comment": None,
             }
         )
@@ -128,31 +174,51 @@ def coverage_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=polars_schema("coverage"))
 
 
+# Saisines: (id, caf, pôle, nature, routing, priority, status, received, taken up, closed).
+# S3 is misrouted (a suivi IDA goes directly to the pivot Caf, not through the Cnaf).
+# Take-up delays: S2 5, S3 10, S4 1, S5 1 days; closing delays (done): S2 35, S5 21 days.
+REQUESTS = [
+    ("S1", "59", "idf_hdf", "controle_sensible", "direct", "haute", "received",
+     date(2026, 1, 20), None, None),
+    ("S2", "21", "centre_est", "controle_appui_plan", "cnaf", "normale", "done",
+     date(2025, 12, 10), date(2025, 12, 15), date(2026, 1, 14)),
+    ("S3", "30", "mediterranee", "suivi_ida", "cnaf", "basse", "in_progress",
+     date(2026, 1, 5), date(2026, 1, 15), None),
+    ("S4", "33", "atlantique", "consulting_n1", "direct", "normale", "refused",
+     date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 4)),
+    ("S5", "59", "idf_hdf", "formation_controleurs", "direct", "haute", "done",
+     date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 23)),
+]  # fmt: skip
+
+# Partners: P1 at high risk, P2 whose last control found something, P3 never controlled.
+PARTNERS = [
+    ("P1", "Groupe Lucioles", "entreprise_creches", "75", 6, 40, "eleve"),
+    ("P2", "Association Galipettes", "association", "33", 3, 12, "moyen"),
+    ("P3", "Mutuelle Pousses", "mutuelle", "69", 2, 5, "faible"),
+]
+
+# Staff: (id, pôle, job, funding line, FTE, start, vacant). centre_ouest has nobody.
+# At 2026-01-31: idf_hdf 2.5 FTE in post (3 people), 1.0 vacant; mediterranee 1.0 in
+# post, 1.0 to come (starts 2026-03-01).
+STAFF = [
+    ("E1", "idf_hdf", "coordinateur", "sna", 1.0, date(2024, 5, 1), False),
+    ("E2", "idf_hdf", "controleur_as", "maitrise_risques", 1.0, date(2024, 9, 1), False),
+    ("E3", "idf_hdf", "expert_ingenierie", "ingenierie", 0.5, date(2025, 2, 1), False),
+    ("E4", "idf_hdf", "analyste", "maitrise_risques", 1.0, None, True),
+    ("E5", "mediterranee", "coordinateur", "ingenierie", 1.0, date(2024, 5, 1), False),
+    ("E6", "mediterranee", "expert_ingenierie", "ingenierie", 1.0, date(2026, 3, 1), False),
+]
+
+
 def write_tiny_extracts(data_dir: Path) -> Path:
-    """Writes the tiny data set (activities above, one row in each other extract)."""
+    """Writes the tiny data set (the rows above; no project)."""
     extracts = data_dir / "extracts"
     frames = {
         "activities": activities_frame(),
-        "requests": pl.DataFrame(
-            [
-                {
-                    "request_id": "S1",
-                    "caf_code": "59",
-                    "pole_code": "idf_hdf",
-                    "request_nature": "controle_sensible",
-                    "routing": "direct",
-                    "priority": "haute",
-                    "status": "received",
-                    "received_on": date(2026, 1, 20),
-                    "taken_up_on": None,
-                    "closed_on": None,
-                }
-            ],
-            schema=polars_schema("requests"),
-        ),
+        "requests": pl.DataFrame(REQUESTS, schema=polars_schema("requests"), orient="row"),
         "projects": projects_frame(),
-        "partners": pl.DataFrame(schema=polars_schema("partners")),
-        "staff": pl.DataFrame(schema=polars_schema("staff")),
+        "partners": pl.DataFrame(PARTNERS, schema=polars_schema("partners"), orient="row"),
+        "staff": pl.DataFrame(STAFF, schema=polars_schema("staff"), orient="row"),
         "coverage": coverage_frame(),
     }
     assert set(frames) == set(EXTRACTS)

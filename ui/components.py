@@ -29,10 +29,13 @@ def chart_box(
     *,
     scope: str | None = None,
     source: str | None = None,
+    on_select: str = "ignore",
 ) -> None:
     """A chart and, one click away, the table behind it; the chart downloads as PNG,
     SVG and PDF (title, scope, source and data date inside), the table as CSV and XLSX.
-    ``scope`` defaults to the figure's subtitle, ``source`` to the data source label."""
+    ``scope`` defaults to the figure's subtitle, ``source`` to the data source label.
+    ``on_select="rerun"`` makes the chart's points selectable: the selection is then in
+    ``st.session_state["chart_<key>"]``."""
     info = data_info()
     title, subtitle = exports.figure_title(fig)
     with st.container(border=True):
@@ -43,6 +46,7 @@ def chart_box(
                 theme=None,
                 key=f"chart_{key}",
                 config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
+                on_select=on_select,
             )
             exports.chart_downloads(
                 fig, key, scope or subtitle, source or info.source_label, info.data_date

@@ -47,8 +47,10 @@ def sidebar() -> Filters:
             if _valid(key, from_url):
                 st.session_state[key] = from_url
     for key, default in defaults.items():
-        if not _valid(key, st.session_state.get(key)):
-            st.session_state[key] = default
+        # Written back on every run, valid or not: a page switch would otherwise show the
+        # widget's first option while the pages keep using the stored value.
+        value = st.session_state.get(key)
+        st.session_state[key] = value if _valid(key, value) else default
     poles = api.pole_options()
     with st.sidebar:
         st.selectbox("Année", [str(y) for y in api.target_years()], key=YEAR_KEY)

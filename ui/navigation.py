@@ -21,7 +21,7 @@ class PageSpec:
     default: bool = False
 
 
-SECTIONS = ["Pilotage", "Territoires", "Saisie", "Données"]
+SECTIONS = ["Pilotage", "Comités", "Activité", "Territoires", "Saisie", "Données", "Aide"]
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
@@ -40,6 +40,31 @@ PAGES: list[PageSpec] = [
         "Pilotage",
         url_path="dossier-copil",
         roles=frozenset({"cnaf", "admin"}),
+    ),
+    PageSpec(
+        "pages/indicateurs.py",
+        "Indicateurs",
+        ":material/query_stats:",
+        "Pilotage",
+        url_path="indicateurs",
+    ),
+    PageSpec(
+        "pages/controles.py", "Contrôles", ":material/fact_check:", "Pilotage", url_path="controles"
+    ),
+    PageSpec(
+        "pages/ressources.py", "Ressources", ":material/groups:", "Pilotage", url_path="ressources"
+    ),
+    PageSpec("pages/copil.py", "COPIL stratégique", ":material/flag:", "Comités", url_path="copil"),
+    PageSpec(
+        "pages/comite_operationnel.py",
+        "Comité opérationnel",
+        ":material/event_note:",
+        "Comités",
+        url_path="comite-operationnel",
+    ),
+    PageSpec("pages/saisines.py", "Saisines", ":material/inbox:", "Activité", url_path="saisines"),
+    PageSpec(
+        "pages/glossaire.py", "Glossaire", ":material/menu_book:", "Aide", url_path="glossaire"
     ),
     PageSpec(
         "pages/donnees.py",

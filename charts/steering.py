@@ -1,0 +1,232 @@
+"""Figures of the steering pages (explorer, committees, controls, resources, saisines).
+
+Pure builders: DataFrame in, plotly figure out; nothing runs at import.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from charts import theme
+from sppe_data import fmt
+from sppe_data.labels import PACE_STATUS
+
+# One more colour than the palette, for the nine risk-control kinds.
+KIND_COLOURS = [*theme.PALETTE, "#999999"]
+BAND_COLOURS = ("#F2F2F2", "#E0E0E0", "#C8C8C8")  # behind, watch, on track
+
+
+def _empty(fig: go.Figure, message: str = "Aucune donnée sur la période") -> go.Figure:
+    fig.add_annotation(
+        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+        font=dict(size=15, color=theme.MUTED),
+    )  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def breakdown_bars(
+    breakdown: pl.DataFrame, dimension_label: str, title: str, subtitle: str
+) -> go.Figure:
+    """Stacked bars: one bar per dimension value, one colour per activity kind. Each
+    point carries (activity_kind, dim_key) as customdata, for the drill-down.
+
+    ``breakdown``: activity_breakdown rows (activity_kind, activity_label, kind_sort,
+    dim_key, dim_label, done_count)."""
+    fig = go.Figure(layout=dict(template=theme.template()))
+    if breakdown.is_empty():
+        return theme.titled(_empty(fig), title, subtitle)
+    order = (
+        breakdown.group_by("dim_key", "dim_label").agg(pl.col("done_count").sum()).sort("dim_key")
+    )
+    kinds = breakdown.unique("activity_kind").sort("kind_sort")
+    for i, (kind, kind_label) in enumerate(kinds.select("activity_kind", "activity_label").rows()):
+        rows = breakdown.filter(pl.col("activity_kind") == kind)
+        fig.add_bar(
+            x=rows["dim_label"].to_list(),
+            y=rows["done_count"].to_list(),
+            name=kind_label if len(kind_label) <= 48 else kind_label[:47] + "…",
+            marker_color=KIND_COLOURS[i % len(KIND_COLOURS)],
+            customdata=[[kind, k] for k in rows["dim_key"]],
+            hovertemplate=f"{kind_label}<br>%{{x}} : %{{y}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=620,
+        legend=dict(orientation="v", x=1.02, y=1, yanchor="top", font=dict(size=11)),
+    )
+    fig.update_xaxes(
+        categoryorder="array",
+        categoryarray=order["dim_label"].to_list(),
+        title_text=dimension_label,
+    )
+    fig.update_yaxes(title_text="Activités réalisées")
+    return theme.titled(fig, title, subtitle)
+
+
+def pole_small_multiples(monthly: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
+    """One panel per pôle, months on x, done activities on y, the same y scale for all.
+
+    ``monthly``: pole_code, pole_short_label, pole_sort, month_start, done_count (every
+    pôle x month, zeros included)."""
+    poles = monthly.unique("pole_code").sort("pole_sort")
+    n = max(poles.height, 1)
+    fig = make_subplots(
+        rows=1, cols=n, shared_yaxes=True, subplot_titles=poles["pole_short_label"].to_list(),
+        horizontal_spacing=0.02,
+    )  # fmt: skip
+    fig.update_layout(template=theme.template(), showlegend=False, height=360)
+    for i, pole in enumerate(poles["pole_code"].to_list(), start=1):
+        rows = monthly.filter(pl.col("pole_code") == pole).sort("month_start")
+        fig.add_bar(
+            x=[fmt.MONTHS_SHORT[d.month - 1] for d in rows["month_start"]],
+            y=rows["done_count"].to_list(),
+            marker_color=theme.REALISED,
+            customdata=[fmt.month(d) for d in rows["month_start"]],
+            hovertemplate="%{customdata} : %{y}<extra></extra>",
+            row=1,
+            col=i,
+        )
+    fig.update_yaxes(matches="y")
+    fig.update_yaxes(title_text="Activités réalisées", row=1, col=1)
+    shown = [fmt.MONTHS_SHORT[m] for m in (0, 3, 6, 9)]
+    fig.update_xaxes(
+        categoryorder="array", categoryarray=fmt.MONTHS_SHORT, tickvals=shown, tickangle=0
+    )
+    fig.update_layout(margin=dict(t=120))
+    return theme.titled(fig, title, subtitle)
+
+
+def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
+    """A bullet chart per targeted indicator: qualitative bands (behind below 80 % of
+    the expected-to-date, watch 80-95 %, on track above), the realised bar, the
+    expected-to-date marker and the annual target. Each indicator on its own scale.
+
+    ``rows``: indicator_label, short_label, realised_count, target_count,
+    expected_count, pace_status (one row per indicator)."""
+    n = rows.height
+    fig = make_subplots(rows=max(n, 1), cols=1, vertical_spacing=0.06)
+    fig.update_layout(
+        template=theme.template(),
+        height=90 * max(n, 1) + 120,
+        barmode="overlay",
+        margin=dict(l=230, r=120),
+    )
+    for i, r in enumerate(rows.iter_rows(named=True), start=1):
+        target = r["target_count"] or 0.0
+        expected = r["expected_count"] or 0.0
+        top = max(target, r["realised_count"], 1.0)
+        edges = [0.0, 0.8 * expected, 0.95 * expected, top]
+        for (lo, hi), colour in zip(pairwise(edges), BAND_COLOURS, strict=True):
+            fig.add_bar(
+                x=[hi - lo], base=[lo], y=[r["short_label"]], orientation="h",
+                marker_color=colour, width=0.9, hoverinfo="skip", showlegend=False,
+                row=i, col=1,
+            )  # fmt: skip
+        status = PACE_STATUS[r["pace_status"]]
+        fig.add_bar(
+            x=[r["realised_count"]], y=[r["short_label"]], orientation="h", width=0.35,
+            marker_color=status.colour, name=f"Réalisé ({status.label})", showlegend=False,
+            hovertemplate=f"Réalisé : %{{x}} · {status.symbol} {status.label}<extra></extra>",
+            row=i, col=1,
+        )  # fmt: skip
+        fig.add_scatter(
+            x=[expected], y=[r["short_label"]], mode="markers", showlegend=i == 1,
+            name="Attendu à date", marker=dict(symbol="line-ns", size=26, line_width=3,
+                                               color=theme.INK),
+            hovertemplate="Attendu à date : %{x:.1f}<extra></extra>", row=i, col=1,
+        )  # fmt: skip
+        fig.add_scatter(
+            x=[target], y=[r["short_label"]], mode="markers", showlegend=i == 1,
+            name="Cible annuelle", marker=dict(symbol="diamond", size=11, color=theme.TARGET),
+            hovertemplate="Cible annuelle : %{x:.1f}<extra></extra>", row=i, col=1,
+        )  # fmt: skip
+        note = f"{status.symbol} {fmt.number(r['realised_count'])} / {fmt.smart(round(target, 1))}"
+        fig.add_annotation(
+            text=note,
+            x=1.02, xref=f"x{i if i > 1 else ''} domain", y=r["short_label"],
+            yref=f"y{i if i > 1 else ''}", xanchor="left", showarrow=False,
+            font=dict(size=12, color=theme.MUTED),
+        )  # fmt: skip
+        fig.update_xaxes(range=[0, top * 1.08], row=i, col=1)
+    if n == 0:
+        _empty(fig)
+    return theme.titled(fig, title, subtitle)
+
+
+def year_on_year(
+    current: pl.DataFrame, previous: pl.DataFrame, year: int, title: str, subtitle: str
+) -> go.Figure:
+    """Cumulative realised by month, this year against the year before.
+
+    ``current`` / ``previous``: indicator_monthly rows (month_start,
+    cumulative_realised_count)."""
+    fig = go.Figure(layout=dict(template=theme.template()))
+    months = [fmt.MONTHS_SHORT[m] for m in range(12)]
+    for frame, name, colour, dash in (
+        (previous, f"{year - 1}", "#999999", "dot"),
+        (current, f"{year}", theme.REALISED, "solid"),
+    ):
+        done = frame.filter(pl.col("cumulative_realised_count").is_not_null())
+        fig.add_scatter(
+            x=[months[d.month - 1] for d in done["month_start"]],
+            y=done["cumulative_realised_count"].to_list(),
+            name=f"Réalisé cumulé {name}",
+            mode="lines+markers",
+            line=dict(color=colour, dash=dash, width=3),
+            hovertemplate=f"{name}, fin %{{x}} : %{{y}}<extra></extra>",
+        )
+    fig.update_xaxes(categoryorder="array", categoryarray=months)
+    fig.update_yaxes(title_text="Nombre (cumul)")
+    return theme.titled(fig, title, subtitle)
+
+
+def grouped_bars(
+    categories: list[str],
+    series: dict[str, list[float]],
+    title: str,
+    subtitle: str,
+    y_title: str,
+    horizontal: bool = False,
+) -> go.Figure:
+    """Grouped bars: one group per category, one bar per series (name -> values)."""
+    fig = go.Figure(layout=dict(template=theme.template()))
+    if not categories or not any(v for values in series.values() for v in values):
+        return theme.titled(_empty(fig), title, subtitle)
+    for i, (name, values) in enumerate(series.items()):
+        kwargs = (
+            dict(y=categories, x=values, orientation="h")
+            if horizontal
+            else dict(x=categories, y=values)
+        )
+        fig.add_bar(name=name, marker_color=theme.PALETTE[i % len(theme.PALETTE)], **kwargs)
+    fig.update_layout(barmode="group")
+    if horizontal:
+        fig.update_xaxes(title_text=y_title, tickformat=",~r")
+        fig.update_yaxes(autorange="reversed", automargin=True)
+        fig.update_layout(legend=dict(y=-0.25))
+    else:
+        fig.update_yaxes(title_text=y_title, tickformat=",~r", automargin=True)
+    return theme.titled(fig, title, subtitle)
+
+
+def stacked_bars(
+    categories: list[str],
+    series: dict[str, list[float]],
+    title: str,
+    subtitle: str,
+    y_title: str,
+    colours: list[str] | None = None,
+) -> go.Figure:
+    """Stacked bars: one bar per category, one segment per series (name -> values)."""
+    fig = grouped_bars(categories, series, title, subtitle, y_title)
+    fig.update_layout(barmode="stack")
+    if colours:
+        for trace, colour in zip(fig.data, colours, strict=False):
+            trace.marker.color = colour
+    return fig

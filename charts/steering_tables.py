@@ -1,0 +1,435 @@
+"""Display tables of the steering pages: French headers, French numbers and labels.
+
+Pure functions: query rows in, DataFrame of strings out (ready to show or paste).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sppe_data import fmt
+from sppe_data.reference import DOMAIN_LABELS, EQUIPMENT_LABELS, ROUTING_LABELS, STATUS_LABELS
+from sppe_data.steering import NOT_GIVEN, label
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{fmt.number(value, 1)} j"
+
+
+def breakdown_pivot(breakdown: pl.DataFrame, dimension_label: str) -> pl.DataFrame:
+    """Activity kinds in rows, dimension values in columns, done counts in cells (the
+    table behind the explorer's bars), with a total column."""
+    columns = ["Type d'activité", "Domaine"]
+    order = breakdown.unique("dim_key").sort("dim_key")
+    values = order["dim_label"].to_list()
+    rows = []
+    for _, group in breakdown.sort("kind_sort").group_by("activity_kind", maintain_order=True):
+        first = group.row(0, named=True)
+        counts = dict(zip(group["dim_label"], group["done_count"], strict=True))
+        row = {
+            "Type d'activité": first["activity_label"],
+            "Domaine": DOMAIN_LABELS[first["domain"]],
+        }
+        for v in values:
+            row[v] = fmt.number(counts.get(v, 0))
+        row["Total"] = fmt.number(sum(counts.values()))
+        rows.append(row)
+    return _frame(rows, [*columns, *values, "Total"]) if rows else _frame([], [dimension_label])
+
+
+def activity_detail(activities: pl.DataFrame) -> pl.DataFrame:
+    """The drill-down list of activities."""
+    columns = [
+        "Identifiant", "Date", "Type d'activité", "Pôle", "Caf", "Type d'équipement",
+        "Jours passés", "Constats", "Indus détectés", "Indus recouvrés",
+        "Frais de déplacement", "Commentaire",
+    ]  # fmt: skip
+    rows = [
+        {
+            "Identifiant": r["activity_id"],
+            "Date": fmt.day(r["activity_on"]),
+            "Type d'activité": r["activity_label"],
+            "Pôle": r["pole_short_label"],
+            "Caf": r["caf_name"] or NOT_GIVEN,
+            "Type d'équipement": EQUIPMENT_LABELS.get(r["equipment_kind"], NOT_GIVEN),
+            "Jours passés": fmt.smart(r["days_spent"]),
+            "Constats": {True: "Oui", False: "Non"}.get(r["has_findings"], "–"),
+            "Indus détectés": fmt.euros(r["undue_amount_eur"]),
+            "Indus recouvrés": fmt.euros(r["recovered_amount_eur"]),
+            "Frais de déplacement": fmt.euros(r["travel_fee_eur"]),
+            "Commentaire": r["comment"] or "",
+        }
+        for r in activities.iter_rows(named=True)
+    ]
+    return _frame(rows, columns)
+
+
+def monthly_by_pole_detail(monthly: pl.DataFrame) -> pl.DataFrame:
+    """The table behind the small multiples: months in rows, pôles in columns."""
+    poles = monthly.unique("pole_code").sort("pole_sort")["pole_short_label"].to_list()
+    rows = []
+    for (month_start,), group in monthly.sort("month_start").group_by(
+        "month_start", maintain_order=True
+    ):
+        row = {"Mois": fmt.month(month_start)}
+        row.update(
+            {
+                p: fmt.number(n)
+                for p, n in zip(group["pole_short_label"], group["done_count"], strict=True)
+            }
+        )
+        rows.append(row)
+    return _frame(rows, ["Mois", *poles])
+
+
+def yoy_detail(current: pl.DataFrame, previous: pl.DataFrame, year: int) -> pl.DataFrame:
+    prev = dict(
+        zip([d.month for d in previous["month_start"]], previous["cumulative_realised_count"],
+            strict=True)
+    )  # fmt: skip
+    rows = [
+        {
+            "Mois": fmt.MONTHS[r["month_start"].month - 1],
+            f"Réalisé cumulé {year}": fmt.number(r["cumulative_realised_count"]),
+            f"Réalisé cumulé {year - 1}": fmt.number(prev.get(r["month_start"].month)),
+        }
+        for r in current.iter_rows(named=True)
+    ]
+    return _frame(rows, ["Mois", f"Réalisé cumulé {year}", f"Réalisé cumulé {year - 1}"])
+
+
+def ops_activity(ops: pl.DataFrame) -> pl.DataFrame:
+    """Operational committee: per activity kind, done this month and planned next."""
+    by_kind = (
+        ops.group_by("activity_kind", "activity_label", "kind_sort")
+        .agg(
+            pl.col("done_count").sum(),
+            pl.col("days_spent").sum(),
+            pl.col("planned_next_count").sum(),
+        )
+        .sort("kind_sort")
+    )
+    return _frame(
+        [
+            {
+                "Type d'activité": r["activity_label"],
+                "Réalisées dans le mois": fmt.number(r["done_count"]),
+                "Jours passés": fmt.smart(r["days_spent"]),
+                "Prévues le mois suivant": fmt.number(r["planned_next_count"]),
+            }
+            for r in by_kind.iter_rows(named=True)
+        ],
+        ["Type d'activité", "Réalisées dans le mois", "Jours passés", "Prévues le mois suivant"],
+    )
+
+
+def late_items(late: pl.DataFrame) -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "Identifiant": r["activity_id"],
+                "Date prévue": fmt.day(r["activity_on"]),
+                "Jours de retard": fmt.number(r["days_late"]),
+                "Type d'activité": r["activity_label"],
+                "Pôle": r["pole_short_label"],
+                "Caf": r["caf_name"] or NOT_GIVEN,
+                "Statut": STATUS_LABELS.get(r["status"], r["status"]),
+            }
+            for r in late.iter_rows(named=True)
+        ],
+        [
+            "Identifiant",
+            "Date prévue",
+            "Jours de retard",
+            "Type d'activité",
+            "Pôle",
+            "Caf",
+            "Statut",
+        ],
+    )
+
+
+def open_requests(requests: pl.DataFrame) -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "Saisine": r["request_id"],
+                "Reçue le": fmt.day(r["received_on"]),
+                "Ancienneté": f"{fmt.number(r['age_days'])} j",
+                "Statut": label("request_statuses", r["status"]),
+                "Priorité": label("priorities", r["priority"]),
+                "Caf demandeuse": r["caf_name"] or NOT_GIVEN,
+                "Pôle": r["pole_short_label"],
+                "Objet": r["request_label"],
+                "Circuit": ROUTING_LABELS.get(r["routing"], r["routing"] or NOT_GIVEN),
+                "Circuit conforme": "Oui" if r["is_routing_ok"] else "Non",
+            }
+            for r in requests.iter_rows(named=True)
+        ],
+        [
+            "Saisine", "Reçue le", "Ancienneté", "Statut", "Priorité", "Caf demandeuse",
+            "Pôle", "Objet", "Circuit", "Circuit conforme",
+        ],
+    )  # fmt: skip
+
+
+def control_outcomes(outcomes: pl.DataFrame, first_column: str) -> pl.DataFrame:
+    columns = [
+        first_column, "Contrôles réalisés", "Résultat saisi", "Avec constats",
+        "Part avec constats", "Indus détectés", "Indus recouvrés", "Taux de recouvrement",
+    ]  # fmt: skip
+    return _frame(
+        [
+            {
+                first_column: r["label"],
+                "Contrôles réalisés": fmt.number(r["controls_count"]),
+                "Résultat saisi": fmt.number(r["with_outcome_count"]),
+                "Avec constats": fmt.number(r["findings_count"]),
+                "Part avec constats": fmt.percent(r["findings_share"], 1),
+                "Indus détectés": fmt.euros(r["undue_amount_eur"]),
+                "Indus recouvrés": fmt.euros(r["recovered_amount_eur"]),
+                "Taux de recouvrement": fmt.percent(r["recovery_share"], 1),
+            }
+            for r in outcomes.iter_rows(named=True)
+        ],
+        columns,
+    )
+
+
+def partners(partner_rows: pl.DataFrame) -> pl.DataFrame:
+    columns = [
+        "Partenaire", "Type", "Siège (département)", "Caf couvertes", "Établissements",
+        "Niveau de risque", "Contrôles réalisés", "Avec constats", "Indus détectés",
+        "Dernier contrôle", "Constats au dernier contrôle", "Sous surveillance",
+    ]  # fmt: skip
+    return _frame(
+        [
+            {
+                "Partenaire": r["partner_name"],
+                "Type": label("partner_types", r["partner_type"]),
+                "Siège (département)": r["head_office_dep_code"] or NOT_GIVEN,
+                "Caf couvertes": fmt.number(r["caf_count"]),
+                "Établissements": fmt.number(r["facilities_count"]),
+                "Niveau de risque": label("risk_levels", r["risk_level"]),
+                "Contrôles réalisés": fmt.number(r["controls_count"]),
+                "Avec constats": fmt.number(r["findings_count"]),
+                "Indus détectés": fmt.euros(r["undue_amount_eur"]),
+                "Dernier contrôle": fmt.day(r["last_control_on"])
+                if r["last_control_on"]
+                else "Jamais contrôlé",
+                "Constats au dernier contrôle": (
+                    ("Oui" if r["last_control_has_findings"] else "Non")
+                    if r["last_control_on"]
+                    else "–"
+                ),
+                "Sous surveillance": "Oui" if r["is_on_watch_list"] else "Non",
+            }
+            for r in partner_rows.iter_rows(named=True)
+        ],
+        columns,
+    )
+
+
+def staff_by_pole(staff: pl.DataFrame, people_min: int, people_max: int) -> pl.DataFrame:
+    columns = [
+        "Pôle", "Postes", "Personnes en poste", "ETP prévus (postes)", "ETP en poste",
+        "ETP vacants", "ETP à venir", "Effectif conforme (7 à 9)", "Activités réalisées",
+        "Activités par ETP",
+    ]  # fmt: skip
+    columns[7] = f"Effectif conforme ({people_min} à {people_max})"
+    return _frame(
+        [
+            {
+                "Pôle": r["pole_short_label"],
+                "Postes": fmt.number(r["positions_count"]),
+                "Personnes en poste": fmt.number(r["people_in_post_count"]),
+                "ETP prévus (postes)": fmt.smart(r["fte_positions"]),
+                "ETP en poste": fmt.smart(r["fte_in_post"]),
+                "ETP vacants": fmt.smart(r["fte_vacant"]),
+                "ETP à venir": fmt.smart(r["fte_to_come"]),
+                columns[7]: "Oui" if people_min <= r["positions_count"] <= people_max else "Non",
+                "Activités réalisées": fmt.number(r["done_count"]),
+                "Activités par ETP": fmt.number(r["done_per_fte"], 1),
+            }
+            for r in staff.iter_rows(named=True)
+        ],
+        columns,
+    )
+
+
+def staff_positions(positions: pl.DataFrame) -> pl.DataFrame:
+    states = {"in_post": "En poste", "to_come": "Arrivée prévue", "vacant": "Vacant"}
+    return _frame(
+        [
+            {
+                "Pôle": r["pole_short_label"],
+                "Métier": label("jobs", r["job"]),
+                "Ligne de financement": label("funding_lines", r["funding_line"]),
+                "ETP": fmt.smart(r["fte"]),
+                "Prise de poste": fmt.day(r["start_on"]),
+                "Situation": states[r["state"]],
+            }
+            for r in positions.iter_rows(named=True)
+        ],
+        ["Pôle", "Métier", "Ligne de financement", "ETP", "Prise de poste", "Situation"],
+    )
+
+
+def staffing_plan_check(positions: pl.DataFrame, plan: dict) -> pl.DataFrame:
+    """Positions against the letter's plan, per funding line and in total."""
+    by_line = dict(positions.group_by("funding_line").agg(pl.col("fte").sum()).iter_rows())
+    in_post = dict(
+        positions.filter(pl.col("state") == "in_post")
+        .group_by("funding_line")
+        .agg(pl.col("fte").sum())
+        .iter_rows()
+    )
+    rows = []
+    for line, planned in plan["funding_lines"].items():
+        rows.append(
+            {
+                "Ligne de financement": label("funding_lines", line),
+                "ETP du plan": fmt.smart(planned),
+                "ETP prévus (postes)": fmt.smart(by_line.get(line, 0.0)),
+                "ETP en poste": fmt.smart(in_post.get(line, 0.0)),
+                "Écart au plan (postes)": fmt.smart(by_line.get(line, 0.0) - planned),
+            }
+        )
+    total_positions = float(positions["fte"].sum() or 0.0)
+    rows.append(
+        {
+            "Ligne de financement": "Total",
+            "ETP du plan": fmt.smart(plan["total_fte"]),
+            "ETP prévus (postes)": fmt.smart(total_positions),
+            "ETP en poste": fmt.smart(sum(in_post.values())),
+            "Écart au plan (postes)": fmt.smart(total_positions - plan["total_fte"]),
+        }
+    )
+    return _frame(
+        rows,
+        ["Ligne de financement", "ETP du plan", "ETP prévus (postes)", "ETP en poste",
+         "Écart au plan (postes)"],
+    )  # fmt: skip
+
+
+def request_delays(delays: pl.DataFrame, first_column: str) -> pl.DataFrame:
+    columns = [
+        first_column, "Reçues", "En attente", "En cours", "Traitées", "Refusées",
+        "Circuit non conforme", "Priorité haute", "Délai de prise en charge (médiane)",
+        "Délai de prise en charge (90e centile)", "Délai de clôture (médiane)",
+        "Délai de clôture (90e centile)",
+    ]  # fmt: skip
+    return _frame(
+        [
+            {
+                first_column: r["label"] or r["key"],
+                "Reçues": fmt.number(r["received_count"]),
+                "En attente": fmt.number(r["waiting_count"]),
+                "En cours": fmt.number(r["in_progress_count"]),
+                "Traitées": fmt.number(r["done_count"]),
+                "Refusées": fmt.number(r["refused_count"]),
+                "Circuit non conforme": fmt.number(r["misrouted_count"]),
+                "Priorité haute": fmt.number(r["high_priority_count"]),
+                "Délai de prise en charge (médiane)": _days(r["take_up_median_days"]),
+                "Délai de prise en charge (90e centile)": _days(r["take_up_p90_days"]),
+                "Délai de clôture (médiane)": _days(r["close_median_days"]),
+                "Délai de clôture (90e centile)": _days(r["close_p90_days"]),
+            }
+            for r in delays.iter_rows(named=True)
+        ],
+        columns,
+    )
+
+
+def band_labels(bands: list[int]) -> list[str]:
+    """``[15, 30, 60]`` -> ``0 à 15 j``, ``16 à 30 j``, ``31 à 60 j``, ``plus de 60 j``."""
+    out, low = [], 0
+    for high in bands:
+        out.append(f"{low} à {high} j")
+        low = high + 1
+    out.append(f"plus de {bands[-1]} j")
+    return out
+
+
+def backlog_by_age(open_rows: pl.DataFrame, bands: list[int]) -> pl.DataFrame:
+    """Open saisines counted by age band and pôle. Columns: Ancienneté, then one per
+    pôle present, then Total (counts as integers, for the chart and the table)."""
+    names = band_labels(bands)
+
+    def band(age: int) -> str:
+        for high, name in zip(bands, names, strict=False):
+            if age <= high:
+                return name
+        return names[-1]
+
+    banded = open_rows.with_columns(
+        pl.col("age_days").map_elements(band, return_dtype=pl.String).alias("band")
+    )
+    poles = sorted(set(banded["pole_short_label"].drop_nulls().to_list()))
+    out: dict[str, list] = {"Ancienneté": names}
+    for p in poles:
+        counts = dict(
+            banded.filter(pl.col("pole_short_label") == p).group_by("band").len().iter_rows()
+        )
+        out[p] = [counts.get(n, 0) for n in names]
+    totals = dict(banded.group_by("band").len().iter_rows()) if banded.height else {}
+    out["Total"] = [totals.get(n, 0) for n in names]
+    return pl.DataFrame(out)
+
+
+def travel_fees_by_caf(fees: pl.DataFrame) -> pl.DataFrame:
+    """Totals to bill per Caf over the period."""
+    by_caf = (
+        fees.group_by("caf_code", "caf_name", "pole_short_label")
+        .agg(pl.col("interventions_count").sum(), pl.col("travel_fee_eur").sum())
+        .sort("travel_fee_eur", "caf_code", descending=[True, False])
+    )
+    return _frame(
+        [
+            {
+                "Caf": r["caf_name"] or r["caf_code"],
+                "Pôle": r["pole_short_label"],
+                "Interventions départementales": fmt.number(r["interventions_count"]),
+                "Participation aux frais à facturer": fmt.euros(r["travel_fee_eur"]),
+            }
+            for r in by_caf.iter_rows(named=True)
+        ],
+        ["Caf", "Pôle", "Interventions départementales", "Participation aux frais à facturer"],
+    )
+
+
+def travel_fees_by_month(fees: pl.DataFrame) -> pl.DataFrame:
+    by_month = (
+        fees.group_by("month_start")
+        .agg(pl.col("interventions_count").sum(), pl.col("travel_fee_eur").sum())
+        .sort("month_start")
+    )
+    return _frame(
+        [
+            {
+                "Mois": fmt.month(r["month_start"]),
+                "Interventions départementales": fmt.number(r["interventions_count"]),
+                "Participation aux frais à facturer": fmt.euros(r["travel_fee_eur"]),
+            }
+            for r in by_month.iter_rows(named=True)
+        ],
+        ["Mois", "Interventions départementales", "Participation aux frais à facturer"],
+    )
+
+
+def fte_by_pole_and_job(positions: pl.DataFrame) -> pl.DataFrame:
+    """FTE of the positions by pôle (rows) and job (columns), as ``in post / positions``."""
+    jobs = sorted(set(positions["job"].drop_nulls().to_list()))
+    rows = []
+    for _, group in positions.sort("pole_sort").group_by("pole_short_label", maintain_order=True):
+        row = {"Pôle": group["pole_short_label"][0]}
+        for job in jobs:
+            mine = group.filter(pl.col("job") == job)
+            in_post = mine.filter(pl.col("state") == "in_post")["fte"].sum()
+            row[label("jobs", job)] = f"{fmt.smart(in_post)} / {fmt.smart(mine['fte'].sum())}"
+        rows.append(row)
+    return _frame(rows, ["Pôle", *(label("jobs", j) for j in jobs)])

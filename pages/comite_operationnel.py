@@ -1,0 +1,76 @@
+"""Comité opérationnel: for a chosen month, one view for risk control and one for
+engineering: the month's activity, what is planned next, late items, requests waiting."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from charts import steering as charts
+from charts import steering_tables as tables
+from sppe_data import api, fmt, steering
+from sppe_data.reference import DOMAIN_LABELS
+from ui import components as ui
+from ui.filters import current
+from ui.steering import table
+
+filters = current()
+info = api.data_info()
+st.title("Comité opérationnel")
+ui.show_problems(info)
+
+months = [date(filters.year, m, 1) for m in range(1, 13)]
+default_month = info.today.month - 1 if info.today.year == filters.year else 11
+c1, c2 = st.columns(2)
+month_start = c1.selectbox(
+    "Mois", months, index=default_month, format_func=fmt.month, key="ops_mois"
+)
+domain = c2.radio(
+    "Comité", list(DOMAIN_LABELS), format_func=DOMAIN_LABELS.get, horizontal=True,
+    key="ops_domaine",
+)  # fmt: skip
+month = steering.month_period(month_start)
+as_of = steering.month_as_of(month_start)
+scope = f"{filters.pole_label}, {month.label}, {DOMAIN_LABELS[domain].lower()}"
+
+ops = steering.ops_month_activity(month_start, domain, filters.pole_code)
+late = steering.ops_late_items(month_start, domain, filters.pole_code)
+waiting = steering.requests_open(as_of, filters.pole_code, domain)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Réalisées dans le mois", fmt.number(ops["done_count"].sum()))
+m2.metric("Prévues le mois suivant", fmt.number(ops["planned_next_count"].sum()))
+m3.metric("Activités en retard", fmt.number(late.height))
+m4.metric("Saisines en attente", fmt.number(waiting.height))
+
+st.subheader("L'activité du mois")
+by_pole = (
+    ops.group_by("pole_short_label", "pole_sort")
+    .agg(pl.col("done_count").sum(), pl.col("planned_next_count").sum())
+    .sort("pole_sort")
+)
+ui.chart_box(
+    charts.grouped_bars(
+        by_pole["pole_short_label"].to_list(),
+        {
+            "Réalisées dans le mois": by_pole["done_count"].to_list(),
+            "Prévues le mois suivant": by_pole["planned_next_count"].to_list(),
+        },
+        f"{DOMAIN_LABELS[domain]} : activités du mois et du mois suivant",
+        scope,
+        "Activités",
+    ),
+    tables.ops_activity(ops),
+    ui.provenance(info, scope, "activités (réalisées ; prévues ou en cours)"),
+    key="ops_month",
+)
+
+st.subheader("Activités en retard")
+table(tables.late_items(late), "ops_late", "Aucune activité en retard.")
+st.caption(
+    f"Prévues ou en cours plus de {steering.rules()['operations']['late_after_days']} jours "
+    f"après leur date, au {fmt.day(as_of)}. " + ui.provenance(info, scope, "activités")
+)
+
+st.subheader("Saisines en attente")
+table(tables.open_requests(waiting), "ops_requests", "Aucune saisine en attente.")
+st.caption(f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines"))

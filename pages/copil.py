@@ -1,0 +1,85 @@
+"""COPIL stratégique: the six indicators of a semester against targets and pace, the
+pôles, what moved since the previous semester, the largest gaps, a factual summary."""
+
+import polars as pl
+import streamlit as st
+
+from charts import copil as builders
+from charts import steering as charts
+from charts.tables import progress_detail
+from sppe_data import api, fmt, steering
+from sppe_data.labels import PACE_RULE, PACE_STATUS
+from ui import components as ui
+from ui.filters import current
+from ui.steering import table
+
+filters = current()
+info = api.data_info()
+st.title("COPIL stratégique")
+ui.show_problems(info)
+
+halves = {1: "1er semestre", 2: "2e semestre"}
+default_half = steering.current_semester(info.today)[1] if info.today.year == filters.year else 2
+half = st.radio(
+    "Semestre", list(halves), format_func=halves.get, index=default_half - 1,
+    horizontal=True, key="copil_semestre",
+)  # fmt: skip
+period = steering.semester_period(filters.year, half)
+previous = (
+    steering.semester_period(filters.year - 1, 2)
+    if half == 1
+    else steering.semester_period(filters.year, 1)
+)
+copil = steering.copil_semester(filters.year, half)
+mission = builders.mission_rows(copil)
+as_of = mission["as_of"][0]
+st.markdown(f"**{period.label}** · situation au **{fmt.day(as_of)}** · comparé au {previous.label}")
+st.page_link(
+    "pages/glossaire.py",
+    label="Définitions des indicateurs (glossaire)",
+    icon=":material/menu_book:",
+)
+
+st.subheader("Synthèse factuelle")
+with st.container(border=True):
+    for sentence in builders.factual_summary(copil, previous.label):
+        st.markdown(f"- {sentence}")
+    st.caption("Phrases rédigées à partir des seuls chiffres de cette page. " + PACE_RULE)
+
+st.subheader("Les six indicateurs face aux cibles")
+ui.chart_box(
+    charts.indicator_bullets(
+        builders.as_progress(mission),
+        "Mission : réalisé depuis le 1er janvier, attendu à date et cible annuelle",
+        period.label,
+    ),
+    progress_detail(builders.as_progress(mission)),
+    ui.provenance(info, f"mission, {period.label}", "activités réalisées"),
+    key="copil_bullets",
+)
+
+st.subheader("Pôle par pôle")
+with st.container(border=True):
+    st.dataframe(builders.copil_matrix(copil), hide_index=True, key="copil_matrix")
+    st.caption(
+        "Chaque case : statut, réalisé depuis le 1er janvier / cible annuelle du pôle. Légende : "
+        + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
+        + ". "
+        + ui.provenance(info, f"tous les pôles, {period.label}", "activités réalisées")
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Ce qui a bougé depuis le semestre précédent")
+    st.dataframe(builders.copil_moves(copil), hide_index=True, key="copil_moves")
+    st.caption(f"Réalisations de la mission au {period.label} et au {previous.label}.")
+with right:
+    st.subheader("Les plus grands écarts")
+    gaps = builders.largest_gaps(copil)
+    table(gaps, "copil_gaps", "Aucun pôle n'est en dessous de l'attendu à date.")
+    st.caption("Écart = attendu à date − réalisé, par pôle et indicateur (5 plus grands).")
+behind = copil.filter((pl.col("pole_code") != "all") & (pl.col("pace_status") == "behind")).height
+st.caption(
+    f"{behind} couple(s) pôle × indicateur en retard. "
+    + ui.provenance(info, period.label, "activités réalisées")
+)

@@ -1,0 +1,120 @@
+"""Indicateurs: every activity kind of the letter, broken down by pôle, Caf,
+département, month, semester or equipment kind, with a drill-down to the activities."""
+
+import polars as pl
+import streamlit as st
+
+from charts import steering as charts
+from charts import steering_tables as tables
+from charts.tables import progress_detail
+from sppe_data import api, reference, steering
+from sppe_data.reference import DOMAIN_LABELS
+from ui import components as ui
+from ui.filters import current
+from ui.steering import drill_down_choice, table
+
+filters = current()
+info = api.data_info()
+st.title("Explorateur des indicateurs")
+ui.show_problems(info)
+
+c1, c2, c3 = st.columns(3)
+periods = {"year": "Année entière", "1": "1er semestre", "2": "2e semestre"}
+period_key = c1.selectbox("Période", list(periods), format_func=periods.get, key="periode")
+period = (
+    steering.year_period(filters.year)
+    if period_key == "year"
+    else steering.semester_period(filters.year, int(period_key))
+)
+domains = {"all": "Tous les domaines", **DOMAIN_LABELS}
+domain = c2.selectbox("Domaine", list(domains), format_func=domains.get, key="domaine")
+dims = steering.DIMENSIONS
+dimension = c3.selectbox("Ventilation", list(dims), format_func=dims.get, key="ventilation")
+scope = f"{filters.pole_label}, {period.label}"
+st.page_link(
+    "pages/glossaire.py",
+    label="Définitions des indicateurs (glossaire)",
+    icon=":material/menu_book:",
+)
+
+st.subheader("Indicateurs ciblés : réalisé, cible et attendu à date")
+progress = api.indicator_progress(filters.year).filter(pl.col("pole_code") == filters.pole_code)
+ui.chart_box(
+    charts.indicator_bullets(progress, "Réalisé, attendu à date et cible annuelle", scope),
+    progress_detail(progress),
+    "Bandes : en retard (< 80 % de l'attendu), à surveiller (80 à 95 %), dans la trajectoire. "
+    + ui.provenance(info, f"{filters.pole_label}, année {filters.year}", "activités réalisées"),
+    key="bullets",
+)
+
+st.subheader("Toutes les activités de la lettre")
+breakdown = steering.activity_breakdown(period, filters.pole_code, dimension)
+if domain != "all":
+    breakdown = breakdown.filter(pl.col("domain") == domain)
+ui.chart_box(
+    charts.breakdown_bars(
+        breakdown,
+        dims[dimension],
+        f"Activités réalisées par {dims[dimension].lower()}",
+        f"{scope} · {domains[domain]}",
+    ),
+    tables.breakdown_pivot(breakdown, dims[dimension]),
+    "Cliquez sur une barre pour afficher les activités correspondantes. "
+    + ui.provenance(info, scope, "activités réalisées"),
+    key="explorer",
+    on_select="rerun",
+)
+
+st.markdown("**Détail des activités**")
+kind, dim_key = drill_down_choice(breakdown, dims[dimension], "explorer")
+detail = steering.activity_list(period, filters.pole_code, kind, dimension, dim_key)
+if domain != "all":
+    detail = detail.filter(pl.col("domain") == domain)
+table(
+    tables.activity_detail(detail), "drill_table", "Aucune activité réalisée pour cette sélection."
+)
+st.caption(
+    f"{detail.height} activité(s) affichée(s), les plus récentes d'abord "
+    f"(au plus {steering.DRILL_ROW_LIMIT}). " + ui.provenance(info, scope, "activités réalisées")
+)
+
+st.subheader("Par pôle, sur une même échelle")
+all_kinds = reference.activity_kinds().sort("sort_order")
+kind_options = dict(all_kinds.select("activity_kind", "activity_label").rows())
+chosen = st.multiselect(
+    "Types d'activité", list(kind_options), default=["controle_sensible"],
+    format_func=kind_options.get, key="multiples_kinds",
+)  # fmt: skip
+monthly = steering.activity_monthly_by_pole(steering.year_period(filters.year), chosen)
+ui.chart_box(
+    charts.pole_small_multiples(
+        monthly,
+        "Activités réalisées par mois et par pôle",
+        f"année {filters.year} · échelle commune",
+    ),
+    tables.monthly_by_pole_detail(monthly),
+    ui.provenance(info, f"tous les pôles, année {filters.year}", "activités réalisées"),
+    key="multiples",
+)
+
+st.subheader("Comparaison avec l'année précédente")
+indicators = api.indicator_options()
+code = st.selectbox("Indicateur", list(indicators), format_func=indicators.get, key="yoy_indicator")
+this_year = api.indicator_monthly(filters.year, code, filters.pole_code)
+last_year = api.indicator_monthly(filters.year - 1, code, filters.pole_code)
+ui.chart_box(
+    charts.year_on_year(
+        this_year,
+        last_year,
+        filters.year,
+        f"{indicators[code]} : {filters.year} et {filters.year - 1}",
+        filters.pole_label,
+    ),
+    tables.yoy_detail(this_year, last_year, filters.year),
+    ui.provenance(
+        info,
+        f"{filters.pole_label}, années {filters.year - 1} et {filters.year}",
+        "activités réalisées",
+    ),
+    key="yoy",
+)

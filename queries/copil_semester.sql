@@ -1,0 +1,130 @@
+-- The six targeted indicators for the strategic committee of one semester.
+-- Grain: one row per (pôle or 'all' for the mission) x indicator.
+-- Params: $year, $half (1 or 2), $today (activities after it are not counted).
+-- The previous semester of S1 is S2 of the year before (year boundary).
+-- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code,
+--   indicator_label, short_label, indicator_sort, semester_from, semester_to, as_of,
+--   semester_realised_count, previous_realised_count, change_count,
+--   year_realised_count (1 January to the end of the semester), target_count (annual),
+--   expected_count (annual target x elapsed share at as_of), gap_count (expected minus
+--   realised, positive when behind), pace_ratio, pace_status.
+with
+
+bounds as (
+    select
+        make_date($year, 6 * ($half - 1) + 1, 1) as semester_from,
+        last_day(make_date($year, 6 * $half, 1)) as semester_to,
+        case when $half = 1 then make_date($year - 1, 7, 1) else make_date($year, 1, 1) end
+            as previous_from,
+        case when $half = 1 then make_date($year - 1, 12, 31) else make_date($year, 6, 30) end
+            as previous_to
+),
+
+as_of as (
+    select *, least(semester_to, $today) as as_of from bounds
+),
+
+done_activities as (
+    select a.pole_code, k.indicator_code, a.activity_on
+    from activities as a
+    inner join ref_activity_kinds as k on k.activity_kind = a.activity_kind
+    where a.status = 'done' and k.indicator_code is not null and a.activity_on <= $today
+),
+
+realised as (
+    select
+        d.pole_code,
+        d.indicator_code,
+        count(*) filter (where d.activity_on between b.semester_from and b.as_of)
+            as semester_realised_count,
+        count(*) filter (where d.activity_on between b.previous_from and b.previous_to)
+            as previous_realised_count,
+        count(*) filter (where d.activity_on between make_date($year, 1, 1) and b.as_of)
+            as year_realised_count
+    from done_activities as d
+    cross join as_of as b
+    group by all
+),
+
+targets as (
+    select t.indicator_code, t.target_count,
+        elapsed_share(t.counted_from, t.counted_to, b.as_of) as elapsed_share
+    from ref_targets as t
+    cross join as_of as b
+    where t.year = $year
+),
+
+by_pole as (
+    select
+        p.pole_code,
+        p.pole_label,
+        p.pole_short_label,
+        p.sort_order as pole_sort,
+        i.indicator_code,
+        i.indicator_label,
+        i.short_label,
+        i.sort_order as indicator_sort,
+        coalesce(r.semester_realised_count, 0) as semester_realised_count,
+        coalesce(r.previous_realised_count, 0) as previous_realised_count,
+        coalesce(r.year_realised_count, 0) as year_realised_count,
+        t.target_count * p.target_share as target_count,
+        t.target_count * p.target_share * t.elapsed_share as expected_count
+    from ref_poles as p
+    cross join ref_indicators as i
+    left join targets as t on t.indicator_code = i.indicator_code
+    left join realised as r on r.pole_code = p.pole_code and r.indicator_code = i.indicator_code
+),
+
+mission as (
+    select
+        'all' as pole_code,
+        'Mission (5 pôles)' as pole_label,
+        'Mission' as pole_short_label,
+        0 as pole_sort,
+        indicator_code,
+        any_value(indicator_label) as indicator_label,
+        any_value(short_label) as short_label,
+        any_value(indicator_sort) as indicator_sort,
+        sum(semester_realised_count) as semester_realised_count,
+        sum(previous_realised_count) as previous_realised_count,
+        sum(year_realised_count) as year_realised_count,
+        sum(target_count) as target_count,
+        sum(expected_count) as expected_count
+    from by_pole
+    group by indicator_code
+),
+
+unioned as (
+    select * from mission
+    union all
+    select * from by_pole
+),
+
+final as (
+    select
+        u.pole_code,
+        u.pole_label,
+        u.pole_short_label,
+        u.pole_sort,
+        u.indicator_code,
+        u.indicator_label,
+        u.short_label,
+        u.indicator_sort,
+        b.semester_from,
+        b.semester_to,
+        b.as_of,
+        u.semester_realised_count::bigint as semester_realised_count,
+        u.previous_realised_count::bigint as previous_realised_count,
+        (u.semester_realised_count - u.previous_realised_count)::bigint as change_count,
+        u.year_realised_count::bigint as year_realised_count,
+        u.target_count,
+        u.expected_count,
+        u.expected_count - u.year_realised_count as gap_count,
+        u.year_realised_count / nullif(u.expected_count, 0) as pace_ratio,
+        pace_status(u.year_realised_count, u.expected_count) as pace_status
+    from unioned as u
+    cross join as_of as b
+)
+
+select * from final
+order by pole_sort, indicator_sort

@@ -1,0 +1,40 @@
+-- Saisines waiting at a date (received or in progress), with their age.
+-- Grain: one row per open request, oldest first.
+-- Params: $as_of, $pole_code ('all' or a pôle), $domain ('all', 'maitrise_risques' or
+--   'ingenierie').
+-- Columns: request_id, received_on, age_days, status, priority, caf_name,
+--   pole_short_label, request_label, domain, routing, expected_routing, is_routing_ok.
+with
+
+open_requests as (
+    select r.*
+    from requests as r
+    where r.received_on <= $as_of::date
+      and (r.closed_on is null or r.closed_on > $as_of::date)
+      and ($pole_code = 'all' or r.pole_code = $pole_code)
+),
+
+final as (
+    select
+        r.request_id,
+        r.received_on,
+        date_diff('day', r.received_on, $as_of::date) as age_days,
+        case when r.taken_up_on is null or r.taken_up_on > $as_of::date
+            then 'received' else 'in_progress' end as status,
+        r.priority,
+        d.caf_name,
+        p.pole_short_label,
+        coalesce(k.activity_label, r.request_nature) as request_label,
+        k.domain,
+        r.routing,
+        k.routing as expected_routing,
+        r.routing is not distinct from k.routing as is_routing_ok
+    from open_requests as r
+    left join ref_activity_kinds as k on k.activity_kind = r.request_nature
+    left join ref_poles as p on p.pole_code = r.pole_code
+    left join ref_departements as d on d.caf_code = r.caf_code
+    where $domain = 'all' or k.domain = $domain
+    order by r.received_on, r.request_id
+)
+
+select * from final

@@ -1,0 +1,290 @@
+"""Read functions of the steering pages (indicator explorer, committees, controls,
+resources, saisines). Each runs one named query through ``run_sql``, cached by its
+parameters, "today" and the data version, like ``sppe_data.api``.
+
+Periods are passed as inclusive date bounds; helpers below turn a year, a semester or a
+month into bounds. Rules that are figures (staffing plan, control kinds, late
+threshold, watch-list) come from ``reference/steering.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import polars as pl
+import streamlit as st
+
+from sppe_data import clock, fmt
+from sppe_data.db import current_version, run_sql
+from sppe_data.reference import EQUIPMENT_LABELS
+from sppe_data.settings import REFERENCE_DIR
+
+DIMENSIONS = {
+    "pole": "Pôle",
+    "caf": "Caf",
+    "departement": "Département",
+    "month": "Mois",
+    "semester": "Semestre",
+    "equipment": "Type d'équipement",
+}
+NOT_GIVEN = "Non renseigné"
+DRILL_ROW_LIMIT = 2000
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    """The parsed ``reference/steering.toml`` (read-only: never mutate it)."""
+    with (REFERENCE_DIR / "steering.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def label(group: str, code: str | None) -> str:
+    """French label of a code of ``[labels.<group>]`` in steering.toml (the code itself
+    when unknown, 'Non renseigné' when missing)."""
+    if code is None:
+        return NOT_GIVEN
+    return rules()["labels"][group].get(code, code)
+
+
+def control_kinds() -> list[str]:
+    return list(rules()["controls"]["kinds"])
+
+
+# -- periods -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+    label: str
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), f"année {year}")
+
+
+def semester_period(year: int, half: int) -> Period:
+    if half == 1:
+        return Period(date(year, 1, 1), date(year, 6, 30), f"1er semestre {year}")
+    return Period(date(year, 7, 1), date(year, 12, 31), f"2e semestre {year}")
+
+
+def month_period(month_start: date) -> Period:
+    nxt = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return Period(month_start, nxt - timedelta(days=1), fmt.month(month_start))
+
+
+def current_semester(today: date) -> tuple[int, int]:
+    return today.year, 1 if today.month <= 6 else 2
+
+
+# -- cached runner -----------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(name: str, params: tuple, today: date, version: str) -> pl.DataFrame:
+    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    return run_sql(name, today=today, **bound) if _needs_today(name) else run_sql(name, **bound)
+
+
+_WITHOUT_TODAY = {"requests_open", "ops_late_items"}
+
+
+def _needs_today(name: str) -> bool:
+    return name not in _WITHOUT_TODAY
+
+
+def query(name: str, **params: object) -> pl.DataFrame:
+    """Runs ``queries/<name>.sql`` (with ``today`` bound unless the query takes an
+    explicit date), cached by parameters, today and data version."""
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _run(name, key, clock.today(), current_version())
+
+
+def bench_calls(name: str, today: date, **params: object) -> tuple[str, dict]:
+    """The (query, params) pair that ``query`` would run, for the benchmark."""
+    return name, ({"today": today, **params} if _needs_today(name) else dict(params))
+
+
+# -- indicator explorer ------------------------------------------------------------
+
+
+def _dim_label(dimension: str, key: str, raw_label: str | None) -> str:
+    if dimension == "month":
+        return fmt.month(date.fromisoformat(f"{key}-01"))
+    if dimension == "semester":
+        year, half = key.split("-S")
+        return f"S{half} {year}"
+    if dimension == "equipment":
+        return EQUIPMENT_LABELS.get(key, NOT_GIVEN)
+    return raw_label or key
+
+
+def activity_breakdown(period: Period, pole_code: str, dimension: str) -> pl.DataFrame:
+    """Grain: activity kind x dimension value (done activities of the period). Columns:
+    domain, activity_kind, activity_label, kind_sort, dim_key, dim_label, done_count."""
+    df = query(
+        "activity_breakdown",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        pole_code=pole_code,
+        dimension=dimension,
+    )
+    labels = [
+        _dim_label(dimension, k, lab) for k, lab in zip(df["dim_key"], df["dim_label"], strict=True)
+    ]
+    return df.with_columns(pl.Series("dim_label", labels, dtype=pl.String))
+
+
+def activity_list(
+    period: Period, pole_code: str, activity_kind: str, dimension: str, dim_key: str
+) -> pl.DataFrame:
+    """Grain: one done activity (at most DRILL_ROW_LIMIT rows, most recent first)."""
+    return query(
+        "activity_list",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        pole_code=pole_code,
+        activity_kind=activity_kind,
+        dimension=dimension,
+        dim_key=dim_key,
+        row_limit=DRILL_ROW_LIMIT,
+    )
+
+
+# -- committees --------------------------------------------------------------------
+
+
+def copil_semester(year: int, half: int) -> pl.DataFrame:
+    """Grain: (pôle or 'all') x targeted indicator; see queries/copil_semester.sql."""
+    return query("copil_semester", year=year, half=half)
+
+
+def ops_month_activity(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
+    """Grain: activity kind of the domain x pôle; see queries/ops_month_activity.sql."""
+    return query("ops_month_activity", month_start=month_start, domain=domain, pole_code=pole_code)
+
+
+def month_as_of(month_start: date) -> date:
+    """The end of the month, or today when the month is not over."""
+    return min(month_period(month_start).date_to, clock.today())
+
+
+def ops_late_items(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
+    """Grain: one late activity at the end of the month (or today)."""
+    return query(
+        "ops_late_items",
+        as_of=month_as_of(month_start),
+        domain=domain,
+        pole_code=pole_code,
+        late_after_days=int(rules()["operations"]["late_after_days"]),
+    )
+
+
+def requests_open(as_of: date, pole_code: str, domain: str = "all") -> pl.DataFrame:
+    """Grain: one saisine waiting at ``as_of``; see queries/requests_open.sql."""
+    return query("requests_open", as_of=as_of, pole_code=pole_code, domain=domain)
+
+
+# -- controls ----------------------------------------------------------------------
+
+
+def control_outcomes(period: Period, pole_code: str) -> pl.DataFrame:
+    """Grain: (breakdown, key); see queries/control_outcomes.sql. Equipment labels
+    are French."""
+    df = query(
+        "control_outcomes",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        pole_code=pole_code,
+        control_kinds=control_kinds(),
+    )
+    labels = [
+        EQUIPMENT_LABELS.get(k, NOT_GIVEN) if b == "equipment" else lab
+        for b, k, lab in zip(df["breakdown"], df["key"], df["label"], strict=True)
+    ]
+    return df.with_columns(pl.Series("label", labels, dtype=pl.String))
+
+
+def partner_controls(pole_code: str) -> pl.DataFrame:
+    """Grain: one partner; see queries/partner_controls.sql."""
+    return query(
+        "partner_controls",
+        pole_code=pole_code,
+        watch_risk_levels=list(rules()["partners"]["watch_risk_levels"]),
+    )
+
+
+# -- resources ---------------------------------------------------------------------
+
+
+def staff_by_pole(period: Period) -> pl.DataFrame:
+    """Grain: one pôle; see queries/staff_by_pole.sql."""
+    return query("staff_by_pole", date_from=period.date_from, date_to=period.date_to)
+
+
+def staff_positions(pole_code: str) -> pl.DataFrame:
+    """Grain: one position; see queries/staff_positions.sql."""
+    return query("staff_positions", pole_code=pole_code)
+
+
+def staffing_plan() -> dict:
+    """The letter's plan: total_fte, funding_lines (line -> FTE), people_per_pole_min,
+    people_per_pole_max."""
+    return rules()["staffing"]
+
+
+# -- saisines ----------------------------------------------------------------------
+
+
+def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
+    """Grain: (breakdown, key); see queries/request_delays.sql. Priority labels are
+    French."""
+    df = query(
+        "request_delays", date_from=period.date_from, date_to=period.date_to, pole_code=pole_code
+    )
+    labels = [
+        label("priorities", None if k == "non_renseigne" else k) if b == "priority" else lab
+        for b, k, lab in zip(df["breakdown"], df["key"], df["label"], strict=True)
+    ]
+    return df.with_columns(pl.Series("label", labels, dtype=pl.String))
+
+
+def backlog_bands() -> list[int]:
+    return [int(d) for d in rules()["requests"]["backlog_band_days"]]
+
+
+def travel_fees(period: Period, pole_code: str) -> pl.DataFrame:
+    """Grain: Caf x month; see queries/travel_fees.sql."""
+    return query(
+        "travel_fees", date_from=period.date_from, date_to=period.date_to, pole_code=pole_code
+    )
+
+
+def activity_monthly_by_pole(period: Period, activity_kinds: list[str]) -> pl.DataFrame:
+    """Grain: pôle x month of the period; see queries/activity_monthly_by_pole.sql."""
+    return query(
+        "activity_monthly_by_pole",
+        date_from=period.date_from,
+        date_to=period.date_to,
+        activity_kinds=list(activity_kinds),
+    )
+
+
+def control_kind_labels() -> list[str]:
+    """French labels of the control kinds, in the reference order."""
+    from sppe_data.reference import activity_kinds
+
+    kinds = activity_kinds().filter(pl.col("activity_kind").is_in(control_kinds()))
+    return kinds.sort("sort_order")["activity_label"].to_list()
+
+
+def glossary() -> pl.DataFrame:
+    """Grain: one term. Columns: term, aliases ('|'-separated other headers of the same
+    figure), kind ('indicateur', 'mesure' or 'dimension'), definition, formula, source,
+    unit, target."""
+    return pl.read_csv(REFERENCE_DIR / "glossary.csv", infer_schema=False)

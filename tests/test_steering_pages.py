@@ -1,0 +1,173 @@
+"""AppTest on the steering pages (tiny data set) and the glossary completeness check:
+every figure shown on any page (metric label or table column) has a glossary entry."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sppe_data import reference, steering
+from ui import navigation
+
+APP = "../app.py"
+
+
+def run(page: str, year: str = "2026", **state: object) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["annee"] = year
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _norm(text: str) -> str:
+    """Figures in a header (a year, a staffing range) do not make a new indicator."""
+    return re.sub(r"\{[^}]*\}|\d+", "#", text)
+
+
+def shown_terms(at: AppTest) -> set[str]:
+    terms = {m.label for m in at.metric}
+    for frame in at.dataframe:
+        terms.update(frame.value.columns)
+    return terms
+
+
+def test_every_indicator_has_a_glossary_entry():
+    glossary = steering.glossary()
+    terms = set(glossary["term"])
+    for label, short in reference.indicators().select("indicator_label", "short_label").rows():
+        assert label in terms, f"Indicateur sans entrée de glossaire : {label}"
+        entry = glossary.filter(pl.col("term") == label).row(0, named=True)
+        assert short in entry["aliases"].split("|")
+        assert entry["target"] and entry["formula"] and entry["source"] and entry["unit"]
+    assert glossary["term"].is_duplicated().sum() == 0
+
+
+@pytest.mark.parametrize("year", ["2025", "2026"])
+def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
+    glossary = steering.glossary()
+    known = {_norm(t) for t in glossary["term"]}
+    known |= {_norm(a) for a in glossary["aliases"].drop_nulls() for a in a.split("|")}
+    # Tables that pivot on pôles or jobs use their names as column headers: values of a
+    # dimension, not figures.
+    known |= set(reference.poles()["pole_short_label"])
+    known |= set(steering.rules()["labels"]["jobs"].values())
+    missing = {}
+    for spec in navigation.PAGES:
+        at = run(spec.path, year=year)
+        for term in shown_terms(at):
+            if _norm(term) not in known:
+                missing.setdefault(term, spec.path)
+    assert not missing, f"Termes affichés sans entrée de glossaire : {missing}"
+
+
+def test_glossary_page_lists_indicators_and_measures(tiny_data):
+    at = run("pages/glossaire.py")
+    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(titles) == 6
+    assert "**Contrôles sensibles**" in titles
+    at.text_input(key="glossaire_recherche").set_value("recouvrement").run()
+    assert list(at.dataframe[0].value["Terme"]) == ["Taux de recouvrement"]
+
+
+def test_explorer_drill_down_filters_the_list(tiny_data):
+    at = run("pages/indicateurs.py", year="2025", ventilation="equipment")
+    at.selectbox(key="drill_kind").set_value("controle_multi_dep").run()
+    at.selectbox(key="drill_value").set_value("micro_creche_paje").run()
+    assert not at.exception
+    detail = at.dataframe[2].value
+    assert list(detail["Identifiant"]) == ["B04"]
+    assert list(detail["Indus détectés"]) == ["500\u00a0€"]
+
+
+def test_explorer_bullets_and_pivot(tiny_data):
+    at = run("pages/indicateurs.py", year="2025", pole="idf_hdf")
+    pivot = at.dataframe[1].value
+    # 2025, IDF-HDF, by pôle: B01 and B02 (contrôles en appui des plans).
+    assert list(pivot["Total"]) == ["2"]
+    assert at.get("plotly_chart")
+
+
+def test_copil_page_summary_and_matrix(tiny_data):
+    at = run("pages/copil.py", copil_semestre=1)
+    bullets = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert bullets[1] == (
+        "- Les six indicateurs cumulent 8 réalisations sur le semestre, contre 4 au "
+        "2e semestre 2025 (+4)."
+    )
+    matrix = at.dataframe[1].value
+    assert next(iter(matrix["Pôle"])) == "Mission"
+    assert next(iter(matrix["Contrôles sensibles"])) == "✖ 3 / 50"
+
+
+def test_controls_page_figures(tiny_data):
+    at = run("pages/controles.py", year="2025")
+    got = metrics(at)
+    assert got["Contrôles réalisés"] == "5"
+    assert got["Part avec constats"] == "75,0\u00a0%"
+    assert got["Indus détectés"] == "4\u00a0000\u00a0€"
+    assert got["Taux de recouvrement"] == "72,5\u00a0%"  # 2 900 / 4 000
+    watch = at.dataframe[2].value
+    assert list(watch["Partenaire"]) == ["Association Galipettes", "Groupe Lucioles"]
+
+
+def test_operational_committee_page(tiny_data):
+    at = run("pages/comite_operationnel.py", ops_domaine="maitrise_risques")
+    got = metrics(at)
+    # January 2026 (today's month): A01, A02, A06, A12 done; B07 planned; B08 late; S1.
+    assert got == {
+        "Réalisées dans le mois": "4",
+        "Prévues le mois suivant": "1",
+        "Activités en retard": "1",
+        "Saisines en attente": "1",
+    }
+
+
+def test_resources_page(tiny_data):
+    at = run("pages/ressources.py")
+    got = metrics(at)
+    assert got["ETP du plan"] == "39,5"
+    assert got["ETP en poste"] == "3,5"  # 2.5 (IDF-HDF) + 1.0 (Méditerranée)
+    assert got["ETP vacants"] == "1"
+
+
+def test_saisines_page(tiny_data):
+    at = run("pages/saisines.py")
+    got = metrics(at)
+    assert (got["Reçues"], got["En attente"], got["En cours"], got["Traitées"]) == (
+        "3",
+        "1",
+        "1",
+        "1",
+    )
+    fees_text = [m.value for m in at.markdown if "Forfait par intervention" in m.value]
+    assert "total 2026 : **0\u00a0€**" in fees_text[0]
+
+
+def test_pages_with_no_data_show_french_messages(empty_data):
+    pages = ["indicateurs", "copil", "controles", "ressources", "saisines", "comite_operationnel"]
+    for page in (f"pages/{name}.py" for name in pages):
+        at = run(page)
+        assert any("introuvable" in e.value for e in at.error), page
+
+
+@pytest.mark.parametrize("page", [p.path for p in navigation.PAGES])
+def test_pages_for_a_pole_with_no_activity(tiny_data, page):
+    at = run(page, year="2026", pole="centre_ouest")
+    assert not at.error
+    if page == "pages/controles.py":
+        assert metrics(at)["Contrôles réalisés"] == "0"
+        assert metrics(at)["Part avec constats"] == "–"
+    if page == "pages/saisines.py":
+        assert metrics(at)["Reçues"] == "0"

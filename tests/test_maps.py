@@ -36,7 +36,9 @@ def test_departement_map_counts(tiny_data):
     # progress); 33 -> none (A10 planned).
     assert counts(frame) == {"59": 2, "21": 3, "30": 4}
     assert counts(territory.departement_map(2026, "idf_hdf")) == {"59": 2}
-    assert counts(territory.departement_map(2025, "all")) == {"21": 1}  # A05
+    # 2025, done: A05 (21), B01 and B02 (59), B03 and B06 (30), B04 (33); B05 is
+    # cancelled, B08 planned.
+    assert counts(territory.departement_map(2025, "all")) == {"21": 1, "59": 2, "30": 2, "33": 1}
     row = frame.filter(pl.col("dep_code") == "21").row(0, named=True)
     assert row["is_pivot"] and row["pole_code"] == "centre_est"
     kids = round(population("21") * 0.031)

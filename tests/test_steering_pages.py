@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sppe_data import reference, steering
+from sppe_data import projects, reference, steering
+from tests.test_pages import role_for
 from ui import navigation
 
 APP = "../app.py"
@@ -17,6 +18,8 @@ APP = "../app.py"
 
 def run(page: str, year: str = "2026", **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["demo_role"] = role_for(page)
+    at.session_state["demo_pole"] = "idf_hdf"
     at.session_state["annee"] = year
     for key, value in state.items():
         at.session_state[key] = value
@@ -63,6 +66,7 @@ def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
     # dimension, not figures.
     known |= set(reference.poles()["pole_short_label"])
     known |= set(steering.rules()["labels"]["jobs"].values())
+    known |= set(projects.NEED_LABELS.values())  # the projects table pivots on needs
     missing = {}
     for spec in navigation.PAGES:
         at = run(spec.path, year=year)

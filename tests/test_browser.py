@@ -109,3 +109,19 @@ def test_data_page(server, browser):
     page.get_by_text("Toutes les extractions sont présentes").wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "donnees.png"), full_page=True)
     page.close()
+
+
+def test_a_shared_link_opens_the_page_with_its_filters(server, browser):
+    """A link straight to a page (not the landing one) goes through the router: the
+    menu, the filters of the link and the page itself."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1600}, locale="fr-FR")
+    page.goto(f"{server}/indicateurs?annee=2025&pole=atlantique")
+    page.get_by_text("Explorateur des indicateurs").wait_for(timeout=30_000)
+    # The link's filters reach the page: the charts are those of Atlantique in 2025.
+    page.get_by_text("Atlantique, année 2025").first.wait_for(timeout=30_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Synthèse", exact=True).first.is_visible()
+    # No raw file names in the menu (the old-style pages folder mode).
+    assert sidebar.get_by_text("comite operationnel", exact=True).count() == 0
+    assert "Traceback" not in page.inner_text("body")
+    page.close()

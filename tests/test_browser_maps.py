@@ -79,7 +79,7 @@ def test_png_button_on_the_page(tiny_data, chromium):
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["demo_role"] = "cnaf"  # exports are a cnaf / admin right
     at.run()
-    at.switch_page("pages/carte_poles.py")
+    at.switch_page("app_pages/carte_poles.py")
     at.run()
     assert not at.exception
     assert not at.error

@@ -155,7 +155,7 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.session_state["demo_role"] = "cnaf"  # the deck is a cnaf / admin page
     at.run()
-    at.switch_page("pages/dossier_copil.py")
+    at.switch_page("app_pages/dossier_copil.py")
     at.run()
     assert at.title[0].value == "Dossier COPIL"
     at.selectbox(key="copil_semester").set_value(2)  # 2nd semester 2026: not started

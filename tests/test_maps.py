@@ -103,7 +103,7 @@ def feature(spec: dict, code: str) -> dict:
 
 
 def test_pole_map_page(tiny_data):
-    at = run_page("pages/carte_poles.py", annee="2026")
+    at = run_page("app_pages/carte_poles.py", annee="2026")
     assert at.title[0].value == "Carte des pôles"
     spec = deck_spec(at)
     assert [lay["id"] for lay in spec["layers"]] == [
@@ -124,7 +124,7 @@ def test_pole_map_page(tiny_data):
 
 
 def test_pole_map_switches_to_coverage(tiny_data):
-    at = run_page("pages/carte_poles.py", annee="2026")
+    at = run_page("app_pages/carte_poles.py", annee="2026")
     at.radio(key="carte_indicateur").set_value("coverage_global_pct").run()
     spec = deck_spec(at)
     assert feature(spec, "33")["properties"]["fill"] == rgba(NO_DATA, 230)  # no 2024 rate
@@ -132,7 +132,7 @@ def test_pole_map_switches_to_coverage(tiny_data):
 
 
 def test_pole_map_one_pole_greys_the_others(tiny_data):
-    at = run_page("pages/carte_poles.py", annee="2026", pole="mediterranee")
+    at = run_page("app_pages/carte_poles.py", annee="2026", pole="mediterranee")
     spec = deck_spec(at)
     assert feature(spec, "30")["properties"]["fill"] == rgba(POLE_COLOURS["mediterranee"], 230)
     assert feature(spec, "59")["properties"]["fill"] != rgba(POLE_COLOURS["idf_hdf"], 230)
@@ -140,7 +140,7 @@ def test_pole_map_one_pole_greys_the_others(tiny_data):
 
 
 def test_projects_page(tiny_data):
-    at = run_page("pages/projets.py")
+    at = run_page("app_pages/projets.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Places décidées"] == "52"
     assert metrics["Places ouvertes"] == "10"

@@ -18,7 +18,7 @@ CNAF = Principal("dpfas", "Dpfas", "cnaf")
 NASTY = "<script>alert('x')</script> **gras** _it_ [lien](http://x) 😀 émoji ✔"
 
 
-def app(role: str = "pole", pole: str = "idf_hdf", page: str | None = "pages/saisie.py"):
+def app(role: str = "pole", pole: str = "idf_hdf", page: str | None = "app_pages/saisie.py"):
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["demo_role"] = role
     at.session_state["demo_pole"] = pole
@@ -146,8 +146,8 @@ def test_pages_offered_per_role(tiny_data):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app(role="reader")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app(role="pole", page="pages/audit.py")
-    at = app(role="admin", page="pages/audit.py")
+        app(role="pole", page="app_pages/audit.py")
+    at = app(role="admin", page="app_pages/audit.py")
     assert at.title[0].value == "Journal d'audit des saisies"
 
 
@@ -159,7 +159,7 @@ def test_audit_page_lists_changes(tiny_data):
          "comment": NASTY},
         "tok-1",
     )  # fmt: skip
-    at = app(role="cnaf", page="pages/audit.py")
+    at = app(role="cnaf", page="app_pages/audit.py")
     table = at.dataframe[0].value
     assert list(table["N°"]) == [saved.entity_id]
     assert list(table["Auteur"]) == ["agent.idf"]
@@ -253,7 +253,7 @@ def test_oidc_claims_mapping():
 
 def test_accounts_page_lists_users_without_hashes(local_mode, monkeypatch):
     monkeypatch.setenv("SPPE_AUTH_MODE", "demo")
-    at = app(role="admin", page="pages/comptes.py")
+    at = app(role="admin", page="app_pages/comptes.py")
     table = at.dataframe[0].value
     assert list(table["Identifiant"]) == ["agent.med"]
     assert list(table["État"]) == ["actif"]

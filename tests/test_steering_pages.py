@@ -77,7 +77,7 @@ def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
 
 
 def test_glossary_page_lists_indicators_and_measures(tiny_data):
-    at = run("pages/glossaire.py")
+    at = run("app_pages/glossaire.py")
     titles = [m.value for m in at.markdown if m.value.startswith("**")]
     assert len(titles) == 6
     assert "**Contrôles sensibles**" in titles
@@ -86,7 +86,7 @@ def test_glossary_page_lists_indicators_and_measures(tiny_data):
 
 
 def test_explorer_drill_down_filters_the_list(tiny_data):
-    at = run("pages/indicateurs.py", year="2025", ventilation="equipment")
+    at = run("app_pages/indicateurs.py", year="2025", ventilation="equipment")
     at.selectbox(key="drill_kind").set_value("controle_multi_dep").run()
     at.selectbox(key="drill_value").set_value("micro_creche_paje").run()
     assert not at.exception
@@ -96,7 +96,7 @@ def test_explorer_drill_down_filters_the_list(tiny_data):
 
 
 def test_explorer_bullets_and_pivot(tiny_data):
-    at = run("pages/indicateurs.py", year="2025", pole="idf_hdf")
+    at = run("app_pages/indicateurs.py", year="2025", pole="idf_hdf")
     pivot = at.dataframe[1].value
     # 2025, IDF-HDF, by pôle: B01 and B02 (contrôles en appui des plans).
     assert list(pivot["Total"]) == ["2"]
@@ -104,7 +104,7 @@ def test_explorer_bullets_and_pivot(tiny_data):
 
 
 def test_copil_page_summary_and_matrix(tiny_data):
-    at = run("pages/copil.py", copil_semestre=1)
+    at = run("app_pages/copil.py", copil_semestre=1)
     bullets = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert bullets[1] == (
         "- Les six indicateurs cumulent 8 réalisations sur le semestre, contre 4 au "
@@ -116,7 +116,7 @@ def test_copil_page_summary_and_matrix(tiny_data):
 
 
 def test_controls_page_figures(tiny_data):
-    at = run("pages/controles.py", year="2025")
+    at = run("app_pages/controles.py", year="2025")
     got = metrics(at)
     assert got["Contrôles réalisés"] == "5"
     assert got["Part avec constats"] == "75,0\u00a0%"
@@ -127,7 +127,7 @@ def test_controls_page_figures(tiny_data):
 
 
 def test_operational_committee_page(tiny_data):
-    at = run("pages/comite_operationnel.py", ops_domaine="maitrise_risques")
+    at = run("app_pages/comite_operationnel.py", ops_domaine="maitrise_risques")
     got = metrics(at)
     # January 2026 (today's month): A01, A02, A06, A12 done; B07 planned; B08 late; S1.
     assert got == {
@@ -139,7 +139,7 @@ def test_operational_committee_page(tiny_data):
 
 
 def test_resources_page(tiny_data):
-    at = run("pages/ressources.py")
+    at = run("app_pages/ressources.py")
     got = metrics(at)
     assert got["ETP du plan"] == "39,5"
     assert got["ETP en poste"] == "3,5"  # 2.5 (IDF-HDF) + 1.0 (Méditerranée)
@@ -147,7 +147,7 @@ def test_resources_page(tiny_data):
 
 
 def test_saisines_page(tiny_data):
-    at = run("pages/saisines.py")
+    at = run("app_pages/saisines.py")
     got = metrics(at)
     assert (got["Reçues"], got["En attente"], got["En cours"], got["Traitées"]) == (
         "3",
@@ -161,7 +161,7 @@ def test_saisines_page(tiny_data):
 
 def test_pages_with_no_data_show_french_messages(empty_data):
     pages = ["indicateurs", "copil", "controles", "ressources", "saisines", "comite_operationnel"]
-    for page in (f"pages/{name}.py" for name in pages):
+    for page in (f"app_pages/{name}.py" for name in pages):
         at = run(page)
         assert any("introuvable" in e.value for e in at.error), page
 
@@ -170,8 +170,8 @@ def test_pages_with_no_data_show_french_messages(empty_data):
 def test_pages_for_a_pole_with_no_activity(tiny_data, page):
     at = run(page, year="2026", pole="centre_ouest")
     assert not at.error
-    if page == "pages/controles.py":
+    if page == "app_pages/controles.py":
         assert metrics(at)["Contrôles réalisés"] == "0"
         assert metrics(at)["Part avec constats"] == "–"
-    if page == "pages/saisines.py":
+    if page == "app_pages/saisines.py":
         assert metrics(at)["Reçues"] == "0"

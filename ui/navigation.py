@@ -24,17 +24,17 @@ class PageSpec:
 SECTIONS = ["Pilotage", "Comités", "Activité", "Territoires", "Saisie", "Données", "Aide"]
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
-    PageSpec("pages/carte_poles.py", "Carte des pôles", ":material/map:", "Territoires"),
+    PageSpec("app_pages/synthese.py", "Synthèse", ":material/dashboard:", "Pilotage", default=True),
+    PageSpec("app_pages/carte_poles.py", "Carte des pôles", ":material/map:", "Territoires"),
     PageSpec(
-        "pages/projets.py",
+        "app_pages/projets.py",
         "Projets de création de places",
         ":material/foundation:",
         "Territoires",
         url_path="projets",
     ),
     PageSpec(
-        "pages/dossier_copil.py",
+        "app_pages/dossier_copil.py",
         "Dossier COPIL",
         ":material/slideshow:",
         "Pilotage",
@@ -42,39 +42,51 @@ PAGES: list[PageSpec] = [
         roles=frozenset({"cnaf", "admin"}),
     ),
     PageSpec(
-        "pages/indicateurs.py",
+        "app_pages/indicateurs.py",
         "Indicateurs",
         ":material/query_stats:",
         "Pilotage",
         url_path="indicateurs",
     ),
     PageSpec(
-        "pages/controles.py", "Contrôles", ":material/fact_check:", "Pilotage", url_path="controles"
+        "app_pages/controles.py",
+        "Contrôles",
+        ":material/fact_check:",
+        "Pilotage",
+        url_path="controles",
     ),
     PageSpec(
-        "pages/ressources.py", "Ressources", ":material/groups:", "Pilotage", url_path="ressources"
+        "app_pages/ressources.py",
+        "Ressources",
+        ":material/groups:",
+        "Pilotage",
+        url_path="ressources",
     ),
-    PageSpec("pages/copil.py", "COPIL stratégique", ":material/flag:", "Comités", url_path="copil"),
     PageSpec(
-        "pages/comite_operationnel.py",
+        "app_pages/copil.py", "COPIL stratégique", ":material/flag:", "Comités", url_path="copil"
+    ),
+    PageSpec(
+        "app_pages/comite_operationnel.py",
         "Comité opérationnel",
         ":material/event_note:",
         "Comités",
         url_path="comite-operationnel",
     ),
-    PageSpec("pages/saisines.py", "Saisines", ":material/inbox:", "Activité", url_path="saisines"),
     PageSpec(
-        "pages/glossaire.py", "Glossaire", ":material/menu_book:", "Aide", url_path="glossaire"
+        "app_pages/saisines.py", "Saisines", ":material/inbox:", "Activité", url_path="saisines"
     ),
     PageSpec(
-        "pages/donnees.py",
+        "app_pages/glossaire.py", "Glossaire", ":material/menu_book:", "Aide", url_path="glossaire"
+    ),
+    PageSpec(
+        "app_pages/donnees.py",
         "Données et référentiels",
         ":material/database:",
         "Données",
         url_path="donnees",
     ),
     PageSpec(
-        "pages/saisie.py",
+        "app_pages/saisie.py",
         "Saisie de l'activité",
         ":material/edit_note:",
         "Saisie",
@@ -82,7 +94,7 @@ PAGES: list[PageSpec] = [
         roles=frozenset({"pole", "cnaf"}),
     ),
     PageSpec(
-        "pages/audit.py",
+        "app_pages/audit.py",
         "Journal d'audit",
         ":material/history:",
         "Données",
@@ -90,7 +102,7 @@ PAGES: list[PageSpec] = [
         roles=frozenset({"cnaf", "admin"}),
     ),
     PageSpec(
-        "pages/comptes.py",
+        "app_pages/comptes.py",
         "Comptes utilisateurs",
         ":material/manage_accounts:",
         "Données",

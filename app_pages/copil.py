@@ -35,7 +35,7 @@ mission = builders.mission_rows(copil)
 as_of = mission["as_of"][0]
 st.markdown(f"**{period.label}** · situation au **{fmt.day(as_of)}** · comparé au {previous.label}")
 st.page_link(
-    "pages/glossaire.py",
+    "app_pages/glossaire.py",
     label="Définitions des indicateurs (glossaire)",
     icon=":material/menu_book:",
 )

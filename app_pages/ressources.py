@@ -59,7 +59,7 @@ ui.chart_box(
 st.subheader("ETP par pôle et par métier")
 st.dataframe(tables.fte_by_pole_and_job(positions), hide_index=True, key="staff_jobs")
 st.caption("Chaque case : ETP en poste / ETP des postes (pourvus ou non).")
-st.page_link("pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
+st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
 st.subheader("Écart au plan par ligne de financement")
 st.dataframe(tables.staffing_plan_check(positions, plan), hide_index=True, key="staff_plan")

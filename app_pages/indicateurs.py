@@ -32,7 +32,7 @@ dims = steering.DIMENSIONS
 dimension = c3.selectbox("Ventilation", list(dims), format_func=dims.get, key="ventilation")
 scope = f"{filters.pole_label}, {period.label}"
 st.page_link(
-    "pages/glossaire.py",
+    "app_pages/glossaire.py",
     label="Définitions des indicateurs (glossaire)",
     icon=":material/menu_book:",
 )

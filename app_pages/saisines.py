@@ -27,7 +27,7 @@ m[2].metric("En cours", fmt.number(total["in_progress_count"]))
 m[3].metric("Traitées", fmt.number(total["done_count"]))
 m[4].metric("Refusées", fmt.number(total["refused_count"]))
 st.caption(ui.provenance(info, scope, "saisines"))
-st.page_link("pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
+st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
 st.subheader("Délais et circuits, par pôle")
 st.dataframe(

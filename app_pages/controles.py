@@ -32,7 +32,7 @@ st.caption(
     + ". Part avec constats calculée sur les contrôles dont le résultat est saisi. "
     + ui.provenance(info, scope, "activités de contrôle réalisées")
 )
-st.page_link("pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
+st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
 for breakdown, heading, first in (
     ("equipment", "Par type d'équipement", "Type d'équipement"),

@@ -78,7 +78,7 @@ def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
 
 def test_glossary_page_lists_indicators_and_measures(tiny_data):
     at = run("app_pages/glossaire.py")
-    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    titles = [m.value for m in at.main.markdown if m.value.startswith("**")]
     assert len(titles) == 6
     assert "**Contrôles sensibles**" in titles
     at.text_input(key="glossaire_recherche").set_value("recouvrement").run()

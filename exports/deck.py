@@ -77,6 +77,18 @@ class DeckContext:
 SlideBuilder = Callable[[DeckContext], list[Slide]]
 
 
+def column_widths(table: pl.DataFrame, total: float) -> list[float]:
+    """Widths of a slide table's columns, adding up to ``total``: in proportion to the
+    longest text of each column (the header by its longest word, as it wraps), within bounds
+    so that a short column stays readable and a long one wraps."""
+    weights = []
+    for name in table.columns:
+        longest = max((len(str(v)) for v in table[name].to_list() if v is not None), default=0)
+        header_word = max((len(w) for w in name.split()), default=0)  # headers wrap by words
+        weights.append(min(max(longest, header_word + 1, 6), 60))
+    return [total * w / sum(weights) for w in weights]
+
+
 @dataclass(frozen=True)
 class Deck:
     pptx: bytes
@@ -254,8 +266,45 @@ def pole_map_slides(ctx: DeckContext) -> list[Slide]:
     ]
 
 
-# Slides after the pôle table (maps, committee views), in order: builder functions.
-EXTRA_SLIDES: tuple[SlideBuilder, ...] = (pole_map_slides,)
+def copil_slides(ctx: DeckContext) -> list[Slide]:
+    """The COPIL stratégique view of the semester holding the end of the period (the
+    last one started for a year): factual summary, then the largest gaps."""
+    from charts import copil as copil_builders
+    from sppe_data import steering
+
+    year = ctx.period.year
+    if ctx.period.kind == "semester":
+        half = ctx.period.number
+    elif ctx.period.kind == "month":
+        half = 1 if ctx.period.number <= 6 else 2
+    else:
+        half = 2 if ctx.today >= date(year, 7, 1) else 1
+    semester = steering.semester_period(year, half)
+    previous = (
+        steering.semester_period(year - 1, 2) if half == 1 else steering.semester_period(year, 1)
+    )
+    copil = steering.copil_semester(year, half)
+    sentences = copil_builders.factual_summary(copil, previous.label)
+    gaps = copil
+    if ctx.pole_code != api.ALL_POLES:
+        gaps = copil.filter(pl.col("pole_code").is_in([api.ALL_POLES, ctx.pole_code]))
+    return [
+        Slide(
+            title="Synthèse factuelle du semestre",
+            subtitle=f"Mission, {semester.label} · comparé au {previous.label}",
+            table=pl.DataFrame({"Constat (rédigé à partir des seuls chiffres)": sentences}),
+        ),
+        Slide(
+            title="Les plus grands écarts à l'attendu",
+            subtitle=f"{ctx.pole_label}, {semester.label} · réalisé depuis le 1er janvier",
+            table=copil_builders.largest_gaps(gaps),
+            sentence="Écart = attendu à date − réalisé ; seuls les écarts positifs sont listés.",
+        ),
+    ]
+
+
+# Slides after the pôle table (committee view, maps), in order: builder functions.
+EXTRA_SLIDES: tuple[SlideBuilder, ...] = (copil_slides, pole_map_slides)
 
 
 def plan(ctx: DeckContext) -> list[Slide]:

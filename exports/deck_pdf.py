@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from charts import theme
-from exports.deck import Slide
+from exports.deck import Slide, column_widths
 
 PT = 72  # points per inch
 WIDTH, HEIGHT = 960, 540  # 13.33 x 7.5 in, 16:9
@@ -76,18 +76,29 @@ def render(slides: list[Slide], pictures: list[bytes | None], footer: str) -> by
                 top += 0.78
             if spec.table is not None:
                 header = ParagraphStyle("h", fontName=bold, fontSize=11, leading=13)
+                cell = ParagraphStyle("c", fontName=regular, fontSize=11, leading=13)
+                first = ParagraphStyle("f", fontName=bold, fontSize=11, leading=13)
+                # Cells are paragraphs: long texts wrap inside their column.
                 data = [
                     [Paragraph(_escape(c), header) for c in spec.table.columns],
-                    *[["" if v is None else str(v) for v in r] for r in spec.table.iter_rows()],
+                    *[
+                        [
+                            Paragraph(
+                                _escape("" if v is None else str(v)),
+                                first if i == 0 and spec.table.width > 1 else cell,
+                            )
+                            for i, v in enumerate(r)
+                        ]
+                        for r in spec.table.iter_rows()
+                    ],
                 ]
-                table = Table(data, colWidths=[2.3 * PT] + [(10.0 / max(len(data[0]) - 1, 1)) * PT]
-                              * (len(data[0]) - 1))  # fmt: skip
+                widths = [w * PT for w in column_widths(spec.table, 12.3)]
+                table = Table(data, colWidths=widths)
                 table.setStyle(
                     TableStyle(
                         [
                             ("FONT", (0, 0), (-1, -1), regular, 11),
                             ("FONT", (0, 0), (-1, 0), bold, 11),
-                            ("FONT", (0, 0), (0, -1), bold, 11),
                             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#BBBBBB")),
                             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8F1F8")),
                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -10,7 +10,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from charts import theme
-from exports.deck import Slide
+from exports.deck import Slide, column_widths
 
 INK = RGBColor.from_string(theme.INK.lstrip("#"))
 MUTED = RGBColor.from_string(theme.MUTED.lstrip("#"))
@@ -54,10 +54,8 @@ def _table(slide, table: pl.DataFrame, top: float) -> None:
         rows, cols, Inches(0.5), Inches(top), Inches(12.3), Inches(height)
     )
     grid = shape.table
-    first_width = Inches(2.3)
-    other_width = Emu(int((Inches(12.3) - first_width) / max(cols - 1, 1)))
-    for c in range(cols):
-        grid.columns[c].width = first_width if c == 0 else other_width
+    for c, width in enumerate(column_widths(table, 12.3)):
+        grid.columns[c].width = Emu(int(Inches(width)))
     for c, name in enumerate(table.columns):
         grid.cell(0, c).text = name
     for r, values in enumerate(table.iter_rows(), start=1):
@@ -69,7 +67,8 @@ def _table(slide, table: pl.DataFrame, top: float) -> None:
                 for run in paragraph.runs:
                     run.font.size = Pt(12)
                     run.font.name = FONT
-                    run.font.bold = r == 0 or c == 0
+                    # The header row, and the first column when it names the rows.
+                    run.font.bold = r == 0 or (c == 0 and cols > 1)
 
 
 def render(slides: list[Slide], pictures: list[bytes | None], footer: str) -> bytes:

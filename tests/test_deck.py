@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import polars as pl
 import pytest
 from PIL import Image
 from pptx import Presentation
@@ -68,13 +69,15 @@ def test_deck_month_all_poles(tiny_data, chromium):
     prs = Presentation(io.BytesIO(deck.pptx))
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
     slides = list(prs.slides)
-    # Title, six indicators, the pôle table, the pôle map.
-    assert len(slides) == deck.slide_count == 1 + 6 + 1 + 1
+    # Title, six indicators, the pôle table, the COPIL view (2 slides), the pôle map.
+    assert len(slides) == deck.slide_count == 1 + 6 + 1 + 2 + 1
     titles = [s.shapes.title.text for s in slides]
     assert titles == [
         "Comité de pilotage – mission SPPE",
         *INDICATOR_TITLES,
         "Pôle par pôle",
+        "Synthèse factuelle du semestre",
+        "Les plus grands écarts à l'attendu",
         "Carte des pôles",
     ]
     first = all_text(slides[0])
@@ -91,14 +94,21 @@ def test_deck_month_all_poles(tiny_data, chromium):
     # idf_hdf, contrôles sensibles: 2 of 50 x 0.22 x 31/365 = 0.93 -> on track.
     assert "✔ 2 / 0,9" in table
     assert not pictures(slides[7])
-    (map_picture,) = pictures(slides[8])
+    # 1st semester 2026 at 31/01: every mission indicator is below 80 % of its pace
+    # (audits 1 / 2,5; sensibles 3 / 4,2; IDA 3 / 17,0; the others 0 or 1 / 12,7).
+    assert "6 en retard" in all_text(slides[8])
+    # Largest gap: contrôles en appui, Centre-Est, 60 x 31/365 = 5,1 expected, none done.
+    gaps = all_text(slides[9])
+    assert gaps.index("Centre-Est-ARA") < gaps.index("IDF-HDF")
+    assert "5,1" in gaps and "4,7" in gaps  # IDF-HDF: 55 x 31/365
+    (map_picture,) = pictures(slides[10])
     assert Image.open(io.BytesIO(map_picture.image.blob)).size == (1920, 1080)
     # 12 mainland départements in Nouvelle-Aquitaine; 5 overseas ones in insets.
-    assert "12 départements" in all_text(slides[8])
-    assert "5 départements d'outre-mer" in all_text(slides[8])
+    assert "12 départements" in all_text(slides[10])
+    assert "5 départements d'outre-mer" in all_text(slides[10])
 
     reader = PdfReader(io.BytesIO(deck.pdf))
-    assert len(reader.pages) == 9
+    assert len(reader.pages) == 11
     pages = [p.extract_text() for p in reader.pages]
     assert "Contrôles sensibles" in pages[3]
     assert "réalisé : 3 contrôles, pour une cible de 4,2" in pages[3].replace("\n", " ")
@@ -130,9 +140,9 @@ def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
     out = tmp_path / "copil.pptx"
     rc = cli.main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
     assert rc == 0
-    assert len(Presentation(str(out)).slides) == 9
-    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 9
-    assert "9 diapositives" in capsys.readouterr().out
+    assert len(Presentation(str(out)).slides) == 11
+    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 11
+    assert "11 diapositives" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -162,8 +172,19 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     at.button(key="copil_build").click()
     at.run()
     assert not at.exception
-    assert at.success[0].value.startswith("Dossier prêt : 9 diapositives")
+    assert at.success[0].value.startswith("Dossier prêt : 11 diapositives")
     deck = at.session_state["copil_deck"][2]
     slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
     assert "La période n'a pas commencé." in all_text(slides[3])
     assert "2e semestre 2026" in all_text(slides[0])
+
+
+def test_column_widths_follow_the_texts():
+    from exports.deck import column_widths
+
+    table = pl.DataFrame({"Pôle": ["IDF-HDF"], "Indicateur": ["Contrôles sensibles " * 3]})
+    widths = column_widths(table, 12.0)
+    assert sum(widths) == pytest.approx(12.0)
+    # "IDF-HDF" (7 characters) against a 60-character text: 7 / 67 of the width.
+    assert widths[0] == pytest.approx(12.0 * 7 / 67)
+    assert column_widths(pl.DataFrame({"Constat": ["x"]}), 12.3) == [pytest.approx(12.3)]

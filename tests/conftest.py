@@ -64,3 +64,26 @@ def shared_reference() -> Path:
     if not path.is_dir():
         pytest.skip("shared/reference absent (présent en CI)")
     return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless Chromium for the real-browser tests (Playwright drives it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium):
+    """The app on the tiny data set, today pinned to its data date (read-only tests)."""
+    from tests.browser import serve_app
+
+    data_dir = write_tiny_extracts(tmp_path_factory.mktemp("browser") / "data")
+    with serve_app(data_dir, SPPE_TODAY=TODAY.isoformat()) as url:
+        yield url

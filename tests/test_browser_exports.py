@@ -4,65 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.test_browser import CHROMIUM_ARGS, ROOT, SCREENSHOTS, free_port
+from tests.browser import SCREENSHOTS, serve_app
 from tests.tiny import TODAY, write_tiny_extracts
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, chromium):
+def export_server(tmp_path_factory, chromium):
     data_dir = write_tiny_extracts(tmp_path_factory.mktemp("exports") / "data")
-    port = free_port()
-    env = {
-        **os.environ,
-        "SPPE_DATA_DIR": str(data_dir),
-        "SPPE_TODAY": TODAY.isoformat(),
-        "SPPE_DEMO_ROLE": "cnaf",  # exports are a right of the cnaf role
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit n'a pas démarré en 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    # Exports are a right of the cnaf role: the demo session starts with it.
+    with serve_app(data_dir, SPPE_TODAY=TODAY.isoformat(), SPPE_DEMO_ROLE="cnaf") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def page(server, chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        pg = browser.new_page(
-            viewport={"width": 1440, "height": 2400}, locale="fr-FR", accept_downloads=True
-        )
-        yield pg
-        browser.close()
+def page(export_server, browser):
+    # A context of its own: this module's downloads and session cookies stay here.
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 2400}, locale="fr-FR", accept_downloads=True
+    )
+    yield context.new_page()
+    context.close()
 
 
 def download(page, button, tmp_path) -> tuple[str, bytes]:
@@ -73,8 +41,8 @@ def download(page, button, tmp_path) -> tuple[str, bytes]:
     return info.value.suggested_filename, target.read_bytes()
 
 
-def test_chart_png_and_table_csv_downloads(server, page, tmp_path):
-    page.goto(f"{server}/?annee=2026")
+def test_chart_png_and_table_csv_downloads(export_server, page, tmp_path):
+    page.goto(f"{export_server}/?annee=2026")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     name, data = download(page, page.locator(".st-key-dl_png_trajectoire button").first, tmp_path)
     assert name.endswith("_2026-01-31.png")
@@ -97,8 +65,8 @@ def test_chart_png_and_table_csv_downloads(server, page, tmp_path):
     assert "Traceback" not in page.inner_text("body")
 
 
-def test_deck_page_builds_and_downloads_pdf(server, page, tmp_path):
-    page.goto(f"{server}/dossier-copil")
+def test_deck_page_builds_and_downloads_pdf(export_server, page, tmp_path):
+    page.goto(f"{export_server}/dossier-copil")
     page.get_by_text("Un dossier prêt").wait_for(timeout=30_000)
     page.get_by_text("Mois", exact=True).first.click()
     page.get_by_text("Construire le dossier — Tous les pôles, janvier 2026").wait_for()

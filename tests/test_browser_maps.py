@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import CHROMIUM_ARGS, SCREENSHOTS, browser, server  # noqa: F401  # noqa: F401  (fixtures)
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
 
-def open_map(browser, url: str, wait_text: str):  # noqa: F811
+def open_map(browser, url: str, wait_text: str):
     page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -24,7 +24,7 @@ def open_map(browser, url: str, wait_text: str):  # noqa: F811
     return page, canvas, requests
 
 
-def test_pole_map_in_browser(server, browser):  # noqa: F811
+def test_pole_map_in_browser(server, browser):
     page, canvas, requests = open_map(
         browser, f"{server}/carte_poles?annee=2026", "Pôle de rattachement"
     )
@@ -41,7 +41,7 @@ def test_pole_map_in_browser(server, browser):  # noqa: F811
     page.close()
 
 
-def test_projects_map_in_browser(server, browser):  # noqa: F811
+def test_projects_map_in_browser(server, browser):
     page, _canvas, requests = open_map(browser, f"{server}/projets", "Carte des projets")
     page.get_by_text("Places décidées").first.wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "projets_tiny.png"), full_page=True)

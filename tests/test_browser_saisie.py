@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.test_browser import CHROMIUM_ARGS, ROOT, SCREENSHOTS, free_port
+from tests.browser import ROOT, SCREENSHOTS, serve_app
 from tests.tiny import TODAY, write_tiny_extracts
 
 pytestmark = pytest.mark.browser
@@ -32,27 +30,8 @@ def local_server(tmp_path_factory, chromium):
          "--pole", "mediterranee", "--name", "Agent Méditerranée", "--password-stdin"],
         input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, env=env, capture_output=True,
     )  # fmt: skip
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit n'a pas démarré en 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_app(data_dir, SPPE_TODAY=TODAY.isoformat(), SPPE_AUTH_MODE="local") as url:
+        yield url
 
 
 def choose(page, label: str, option: str) -> None:
@@ -61,13 +40,11 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, chromium):
-    from playwright.sync_api import sync_playwright
-
+def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    context = browser.new_context(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
+    try:
+        page = context.new_page()
         page.goto(f"{local_server}/?annee=2026")
         page.get_by_text("Connexion").first.wait_for(timeout=30_000)
         page.get_by_label("Identifiant").fill("agent.med")
@@ -104,4 +81,5 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, chromium)
         page.wait_for_timeout(800)
         page.screenshot(path=str(SCREENSHOTS / "synthese_apres_saisie.png"), full_page=True)
         assert "Traceback" not in page.inner_text("body")
-        browser.close()
+    finally:
+        context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import SCREENSHOTS, browser, server  # noqa: F401 (fixtures)
+from tests.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
@@ -22,7 +22,7 @@ PAGES = [
 ]
 
 
-def open_from_menu(browser, url: str, menu: str, heading: str):  # noqa: F811
+def open_from_menu(browser, url: str, menu: str, heading: str):
     page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
     page.goto(f"{url}/?annee=2026")
     page.get_by_text("Synthèse des indicateurs").first.wait_for(timeout=60_000)
@@ -40,7 +40,7 @@ def wait_until_idle(page) -> None:
 
 
 @pytest.mark.parametrize(("menu", "heading", "proof", "shot"), PAGES)
-def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot):  # noqa: F811
+def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot):
     page = open_from_menu(browser, server, menu, heading)
     page.get_by_text(proof, exact=False).first.wait_for(timeout=30_000)
     wait_until_idle(page)
@@ -52,7 +52,7 @@ def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot)
     page.close()
 
 
-def test_click_on_a_bar_drills_down_to_the_activities(server, browser):  # noqa: F811
+def test_click_on_a_bar_drills_down_to_the_activities(server, browser):
     page = open_from_menu(browser, server, "Indicateurs", "Explorateur des indicateurs")
     page.get_by_text("Détail des activités").first.wait_for(timeout=60_000)
     wait_until_idle(page)  # the chart must be drawn before it can be clicked

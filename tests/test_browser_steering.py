@@ -42,7 +42,8 @@ def wait_until_idle(page) -> None:
 @pytest.mark.parametrize(("menu", "heading", "proof", "shot"), PAGES)
 def test_steering_page_in_a_browser(server, browser, menu, heading, proof, shot):
     page = open_from_menu(browser, server, menu, heading)
-    page.get_by_text(proof, exact=False).first.wait_for(timeout=30_000)
+    # Generous: the explorer draws a dozen charts, slow on a busy 2-core machine.
+    page.get_by_text(proof, exact=False).first.wait_for(timeout=90_000)
     wait_until_idle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
@@ -60,11 +61,11 @@ def test_click_on_a_bar_drills_down_to_the_activities(server, browser):
         "document.querySelectorAll('.js-plotly-plot g.point path').length > 6", timeout=60_000
     )
     # The stacked bars of every activity kind by pôle: the chart whose title says so.
-    index = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(
-            (el) => (el.querySelector('.gtitle') || {}).textContent?.includes(
-                'Activités réalisées par pôle'))"""
-    )
+    find = """() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(
+        (el) => (el.querySelector('.gtitle') || {}).textContent?.includes(
+            'Activités réalisées par pôle'))"""
+    page.wait_for_function(f"({find})() >= 0", timeout=90_000)
+    index = page.evaluate(find)
     assert index >= 0, "graphique des activités par pôle introuvable"
     bar = page.locator(".js-plotly-plot").nth(index).locator("g.point path").first
     note = page.get_by_text("Sélection du graphique")

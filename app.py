@@ -16,7 +16,8 @@ for spec in pages_for(role=principal.role):
         spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default
     )
     sections.setdefault(spec.section, []).append(page)
-navigation = st.navigation({s: sections[s] for s in SECTIONS if s in sections})
+# Every page listed: the collapsed menu would say "View N more", in English.
+navigation = st.navigation({s: sections[s] for s in SECTIONS if s in sections}, expanded=True)
 st.sidebar.markdown("**Pilotage SPPE** · mission service public de la petite enfance")
 filters.sidebar()
 

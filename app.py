@@ -7,7 +7,8 @@ import streamlit as st
 from ui import filters, signin
 from ui.navigation import SECTIONS, pages_for
 
-st.set_page_config(page_title="Pilotage SPPE", page_icon=":material/child_care:", layout="wide")
+# An emoji tab icon: a Material one would be fetched from a font CDN (missing offline).
+st.set_page_config(page_title="Pilotage SPPE", page_icon="📊", layout="wide")
 
 principal = signin.require()
 sections: dict[str, list] = {}

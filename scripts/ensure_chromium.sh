@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Makes sure Debian's Chromium is installed: it runs the browser tests and renders the
-# chart images. Installs it when missing and allowed (root, or password-less sudo).
-# Without it: a loud warning (browser tests are skipped), or a failure when CI is set.
+# Makes sure Debian's Chromium (browser tests, chart images) and the DejaVu fonts (the
+# PDF deck's text and status symbols) are installed. Installs what is missing when
+# allowed (root, or password-less sudo). Without Chromium: a loud warning (browser tests
+# are skipped, image export is unavailable), or a failure when CI is set.
 set -u
 
 have_chromium() { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }
+have_fonts() { [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }
 
-if have_chromium; then
+missing=()
+have_chromium || missing+=(chromium)
+have_fonts || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
@@ -18,11 +23,14 @@ if [ "$(id -u)" != "0" ]; then
 fi
 
 if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || [ -n "$SUDO" ]; }; then
-  echo "Installation de Chromium (paquet Debian)…"
+  echo "Installation des paquets Debian : ${missing[*]}…"
   $SUDO apt-get update -qq \
-    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+if ! have_fonts; then
+  echo "Polices DejaVu absentes : le PDF du dossier COPIL utilisera Helvetica." >&2
+fi
 if have_chromium; then
   exit 0
 fi

@@ -16,3 +16,28 @@ create or replace macro elapsed_share(counted_from, counted_to, as_of) as
         else (date_diff('day', counted_from, as_of) + 1)::double
             / (date_diff('day', counted_from, counted_to) + 1)
     end;
+
+-- The scopes of every indicator table: the five pôles and the whole mission
+-- (pole_code 'all', target share 1: the pôles' shares add up to 1), crossed with the
+-- six targeted indicators. Queries join realised figures with
+-- `r.indicator_code = g.indicator_code and (g.pole_code = 'all' or r.pole_code = g.pole_code)`
+-- so that the mission row sums its pôles without a second aggregation.
+create or replace view ref_scope_indicators as
+with scopes as (
+    select pole_code, pole_label, pole_short_label, sort_order as pole_sort, target_share
+    from ref_poles
+    union all
+    select 'all', 'Mission (5 pôles)', 'Mission', 0, 1.0
+)
+select
+    s.pole_code,
+    s.pole_label,
+    s.pole_short_label,
+    s.pole_sort,
+    s.target_share,
+    i.indicator_code,
+    i.indicator_label,
+    i.short_label,
+    i.sort_order as indicator_sort
+from scopes as s
+cross join ref_indicators as i;

@@ -54,50 +54,27 @@ targets as (
     where t.year = $year
 ),
 
-by_pole as (
+scoped as (
     select
-        p.pole_code,
-        p.pole_label,
-        p.pole_short_label,
-        p.sort_order as pole_sort,
-        i.indicator_code,
-        i.indicator_label,
-        i.short_label,
-        i.sort_order as indicator_sort,
-        coalesce(r.semester_realised_count, 0) as semester_realised_count,
-        coalesce(r.previous_realised_count, 0) as previous_realised_count,
-        coalesce(r.year_realised_count, 0) as year_realised_count,
-        t.target_count * p.target_share as target_count,
-        t.target_count * p.target_share * t.elapsed_share as expected_count
-    from ref_poles as p
-    cross join ref_indicators as i
-    left join targets as t on t.indicator_code = i.indicator_code
-    left join realised as r on r.pole_code = p.pole_code and r.indicator_code = i.indicator_code
-),
-
-mission as (
-    select
-        'all' as pole_code,
-        'Mission (5 pôles)' as pole_label,
-        'Mission' as pole_short_label,
-        0 as pole_sort,
-        indicator_code,
-        any_value(indicator_label) as indicator_label,
-        any_value(short_label) as short_label,
-        any_value(indicator_sort) as indicator_sort,
-        sum(semester_realised_count) as semester_realised_count,
-        sum(previous_realised_count) as previous_realised_count,
-        sum(year_realised_count) as year_realised_count,
-        sum(target_count) as target_count,
-        sum(expected_count) as expected_count
-    from by_pole
-    group by indicator_code
-),
-
-unioned as (
-    select * from mission
-    union all
-    select * from by_pole
+        g.pole_code,
+        g.pole_label,
+        g.pole_short_label,
+        g.pole_sort,
+        g.indicator_code,
+        g.indicator_label,
+        g.short_label,
+        g.indicator_sort,
+        coalesce(sum(r.semester_realised_count), 0) as semester_realised_count,
+        coalesce(sum(r.previous_realised_count), 0) as previous_realised_count,
+        coalesce(sum(r.year_realised_count), 0) as year_realised_count,
+        any_value(t.target_count * g.target_share) as target_count,
+        any_value(t.target_count * g.target_share * t.elapsed_share) as expected_count
+    from ref_scope_indicators as g
+    left join targets as t on t.indicator_code = g.indicator_code
+    left join realised as r
+        on r.indicator_code = g.indicator_code
+        and (g.pole_code = 'all' or r.pole_code = g.pole_code)
+    group by all
 ),
 
 final as (
@@ -122,7 +99,7 @@ final as (
         u.expected_count - u.year_realised_count as gap_count,
         u.year_realised_count / nullif(u.expected_count, 0) as pace_ratio,
         pace_status(u.year_realised_count, u.expected_count) as pace_status
-    from unioned as u
+    from scoped as u
     cross join as_of as b
 )
 

@@ -56,49 +56,26 @@ targets as (
     where year = year($period_start)
 ),
 
-by_pole as (
+scoped as (
     select
-        p.pole_code,
-        p.pole_label,
-        p.pole_short_label,
-        p.sort_order as pole_sort,
-        i.indicator_code,
-        i.indicator_label,
-        i.short_label,
-        i.sort_order as indicator_sort,
-        coalesce(r.realised_count, 0) as realised_count,
-        coalesce(r.previous_realised_count, 0) as previous_realised_count,
-        t.target_count * p.target_share * t.period_share as target_count,
-        t.target_count * p.target_share * t.elapsed_period_share as expected_count
-    from ref_poles as p
-    cross join ref_indicators as i
-    left join targets as t on t.indicator_code = i.indicator_code
+        g.pole_code,
+        g.pole_label,
+        g.pole_short_label,
+        g.pole_sort,
+        g.indicator_code,
+        g.indicator_label,
+        g.short_label,
+        g.indicator_sort,
+        coalesce(sum(r.realised_count), 0) as realised_count,
+        coalesce(sum(r.previous_realised_count), 0) as previous_realised_count,
+        any_value(t.target_count * g.target_share * t.period_share) as target_count,
+        any_value(t.target_count * g.target_share * t.elapsed_period_share) as expected_count
+    from ref_scope_indicators as g
+    left join targets as t on t.indicator_code = g.indicator_code
     left join realised as r
-        on r.pole_code = p.pole_code and r.indicator_code = i.indicator_code
-),
-
-mission as (
-    select
-        'all' as pole_code,
-        'Mission (5 pôles)' as pole_label,
-        'Mission' as pole_short_label,
-        0 as pole_sort,
-        indicator_code,
-        any_value(indicator_label) as indicator_label,
-        any_value(short_label) as short_label,
-        any_value(indicator_sort) as indicator_sort,
-        sum(realised_count) as realised_count,
-        sum(previous_realised_count) as previous_realised_count,
-        sum(target_count) as target_count,
-        sum(expected_count) as expected_count
-    from by_pole
-    group by indicator_code
-),
-
-unioned as (
-    select * from mission
-    union all
-    select * from by_pole
+        on r.indicator_code = g.indicator_code
+        and (g.pole_code = 'all' or r.pole_code = g.pole_code)
+    group by all
 ),
 
 final as (
@@ -118,7 +95,7 @@ final as (
         realised_count / nullif(target_count, 0) as achieved_share,
         realised_count / nullif(expected_count, 0) as pace_ratio,
         pace_status(realised_count, expected_count) as pace_status
-    from unioned
+    from scoped
 )
 
 select * from final

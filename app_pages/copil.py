@@ -25,11 +25,7 @@ half = st.radio(
     horizontal=True, key="copil_semestre",
 )  # fmt: skip
 period = steering.semester_period(filters.year, half)
-previous = (
-    steering.semester_period(filters.year - 1, 2)
-    if half == 1
-    else steering.semester_period(filters.year, 1)
-)
+previous = period.previous()
 copil = steering.copil_semester(filters.year, half)
 mission = builders.mission_rows(copil)
 as_of = mission["as_of"][0]

@@ -4,8 +4,8 @@ import streamlit as st
 
 from exports.deck import build_deck
 from exports.images import ImageExportError
-from exports.period import Period
 from sppe_data import api, fmt
+from sppe_data.period import Period
 from ui.filters import current
 
 KINDS = {"month": "Mois", "semester": "Semestre", "year": "Année"}

@@ -70,7 +70,7 @@ ui.chart_box(
         staff["pole_short_label"].to_list(),
         {"Activités par ETP": [v or 0.0 for v in staff["done_per_fte"].to_list()]},
         "Activités réalisées par ETP en poste",
-        f"{period.label} (jusqu'au {fmt.day(min(period.date_to, info.today))})",
+        f"{period.label} (jusqu'au {fmt.day(min(period.end, info.today))})",
         "Activités par ETP",
     ),
     tables.staff_by_pole(staff, plan["people_per_pole_min"], plan["people_per_pole_max"]),

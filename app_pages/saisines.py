@@ -43,7 +43,7 @@ st.caption(
 )
 
 st.subheader("Saisines en attente, par ancienneté")
-waiting = steering.requests_open(min(info.today, period.date_to), filters.pole_code)
+waiting = steering.requests_open(min(info.today, period.end), filters.pole_code)
 backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
 poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
 ui.chart_box(
@@ -51,7 +51,7 @@ ui.chart_box(
         backlog["Ancienneté"].to_list(),
         {p: backlog[p].to_list() for p in poles},
         "Saisines en attente par ancienneté",
-        f"{filters.pole_label}, au {fmt.day(min(info.today, period.date_to))}",
+        f"{filters.pole_label}, au {fmt.day(min(info.today, period.end))}",
         "Saisines",
     ),
     backlog.with_columns(pl.exclude("Ancienneté").cast(pl.String)),

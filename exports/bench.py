@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.set_log_level("error")  # the data caches run without a Streamlit server here
     from exports import images
     from exports.deck import build_deck, collect, indicator_slides
-    from exports.period import parse_period
+    from sppe_data.period import parse_period
 
     parser = argparse.ArgumentParser(prog="python -m exports.bench")
     parser.add_argument("--period", default=f"{date.today().year}-S1")

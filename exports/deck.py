@@ -20,9 +20,9 @@ import polars as pl
 
 from charts.progress import cumulative_progress
 from charts.tables import progress_matrix
-from exports.period import Period
 from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_STATUS
+from sppe_data.period import Period
 
 SOURCE = "activités réalisées (statut « réalisée »)"
 
@@ -280,9 +280,7 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
     else:
         half = 2 if ctx.today >= date(year, 7, 1) else 1
     semester = steering.semester_period(year, half)
-    previous = (
-        steering.semester_period(year - 1, 2) if half == 1 else steering.semester_period(year, 1)
-    )
+    previous = semester.previous()
     copil = steering.copil_semester(year, half)
     sentences = copil_builders.factual_summary(copil, previous.label)
     gaps = copil

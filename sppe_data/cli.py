@@ -82,8 +82,8 @@ def cmd_deck(args: argparse.Namespace) -> int:
     logger.set_log_level("error")
     from exports import images
     from exports.deck import build_deck
-    from exports.period import PeriodError, parse_period
     from sppe_data import api
+    from sppe_data.period import PeriodError, parse_period
 
     try:
         period = parse_period(args.period)

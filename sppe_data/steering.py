@@ -10,8 +10,7 @@ threshold, watch-list) come from ``reference/steering.toml``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 import polars as pl
@@ -19,6 +18,7 @@ import streamlit as st
 
 from sppe_data import clock, fmt
 from sppe_data.db import current_version, run_sql
+from sppe_data.period import Period
 from sppe_data.reference import EQUIPMENT_LABELS
 from sppe_data.settings import REFERENCE_DIR
 
@@ -56,26 +56,16 @@ def control_kinds() -> list[str]:
 # -- periods -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    date_from: date
-    date_to: date
-    label: str
-
-
 def year_period(year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31), f"année {year}")
+    return Period("year", year, 1)
 
 
 def semester_period(year: int, half: int) -> Period:
-    if half == 1:
-        return Period(date(year, 1, 1), date(year, 6, 30), f"1er semestre {year}")
-    return Period(date(year, 7, 1), date(year, 12, 31), f"2e semestre {year}")
+    return Period("semester", year, half)
 
 
 def month_period(month_start: date) -> Period:
-    nxt = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return Period(month_start, nxt - timedelta(days=1), fmt.month(month_start))
+    return Period("month", month_start.year, month_start.month)
 
 
 def current_semester(today: date) -> tuple[int, int]:
@@ -129,8 +119,8 @@ def activity_breakdown(period: Period, pole_code: str, dimension: str) -> pl.Dat
     domain, activity_kind, activity_label, kind_sort, dim_key, dim_label, done_count."""
     df = query(
         "activity_breakdown",
-        date_from=period.date_from,
-        date_to=period.date_to,
+        date_from=period.start,
+        date_to=period.end,
         pole_code=pole_code,
         dimension=dimension,
     )
@@ -146,8 +136,8 @@ def activity_list(
     """Grain: one done activity (at most DRILL_ROW_LIMIT rows, most recent first)."""
     return query(
         "activity_list",
-        date_from=period.date_from,
-        date_to=period.date_to,
+        date_from=period.start,
+        date_to=period.end,
         pole_code=pole_code,
         activity_kind=activity_kind,
         dimension=dimension,
@@ -171,7 +161,7 @@ def ops_month_activity(month_start: date, domain: str, pole_code: str) -> pl.Dat
 
 def month_as_of(month_start: date) -> date:
     """The end of the month, or today when the month is not over."""
-    return min(month_period(month_start).date_to, clock.today())
+    return min(month_period(month_start).end, clock.today())
 
 
 def ops_late_items(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
@@ -198,8 +188,8 @@ def control_outcomes(period: Period, pole_code: str) -> pl.DataFrame:
     are French."""
     df = query(
         "control_outcomes",
-        date_from=period.date_from,
-        date_to=period.date_to,
+        date_from=period.start,
+        date_to=period.end,
         pole_code=pole_code,
         control_kinds=control_kinds(),
     )
@@ -224,7 +214,7 @@ def partner_controls(pole_code: str) -> pl.DataFrame:
 
 def staff_by_pole(period: Period) -> pl.DataFrame:
     """Grain: one pôle; see queries/staff_by_pole.sql."""
-    return query("staff_by_pole", date_from=period.date_from, date_to=period.date_to)
+    return query("staff_by_pole", date_from=period.start, date_to=period.end)
 
 
 def staff_positions(pole_code: str) -> pl.DataFrame:
@@ -244,9 +234,7 @@ def staffing_plan() -> dict:
 def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
     """Grain: (breakdown, key); see queries/request_delays.sql. Priority labels are
     French."""
-    df = query(
-        "request_delays", date_from=period.date_from, date_to=period.date_to, pole_code=pole_code
-    )
+    df = query("request_delays", date_from=period.start, date_to=period.end, pole_code=pole_code)
     labels = [
         label("priorities", None if k == "non_renseigne" else k) if b == "priority" else lab
         for b, k, lab in zip(df["breakdown"], df["key"], df["label"], strict=True)
@@ -260,17 +248,15 @@ def backlog_bands() -> list[int]:
 
 def travel_fees(period: Period, pole_code: str) -> pl.DataFrame:
     """Grain: Caf x month; see queries/travel_fees.sql."""
-    return query(
-        "travel_fees", date_from=period.date_from, date_to=period.date_to, pole_code=pole_code
-    )
+    return query("travel_fees", date_from=period.start, date_to=period.end, pole_code=pole_code)
 
 
 def activity_monthly_by_pole(period: Period, activity_kinds: list[str]) -> pl.DataFrame:
     """Grain: pôle x month of the period; see queries/activity_monthly_by_pole.sql."""
     return query(
         "activity_monthly_by_pole",
-        date_from=period.date_from,
-        date_to=period.date_to,
+        date_from=period.start,
+        date_to=period.end,
         activity_kinds=list(activity_kinds),
     )
 

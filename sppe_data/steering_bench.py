@@ -12,7 +12,7 @@ from sppe_data import steering as s
 
 def _indicateurs(today: date, year: int) -> list[tuple[str, dict]]:
     p = s.year_period(year)
-    period = {"date_from": p.date_from, "date_to": p.date_to}
+    period = {"date_from": p.start, "date_to": p.end}
     monthly = {"today": today, "indicator_code": "audits_terrain", "pole_code": "all"}
     return [
         ("indicator_progress", {"year": year, "today": today}),
@@ -41,7 +41,7 @@ def _copil(today: date, year: int) -> list[tuple[str, dict]]:
 
 def _comite(today: date, year: int) -> list[tuple[str, dict]]:
     month = today.replace(day=1)
-    as_of = min(s.month_period(month).date_to, today)
+    as_of = min(s.month_period(month).end, today)
     scope = {"domain": "maitrise_risques", "pole_code": "all"}
     late = int(s.rules()["operations"]["late_after_days"])
     return [
@@ -57,8 +57,8 @@ def _controles(today: date, year: int) -> list[tuple[str, dict]]:
         s.bench_calls(
             "control_outcomes",
             today,
-            date_from=p.date_from,
-            date_to=p.date_to,
+            date_from=p.start,
+            date_to=p.end,
             pole_code="all",
             control_kinds=s.control_kinds(),
         ),
@@ -74,18 +74,18 @@ def _controles(today: date, year: int) -> list[tuple[str, dict]]:
 def _ressources(today: date, year: int) -> list[tuple[str, dict]]:
     p = s.year_period(year)
     return [
-        s.bench_calls("staff_by_pole", today, date_from=p.date_from, date_to=p.date_to),
+        s.bench_calls("staff_by_pole", today, date_from=p.start, date_to=p.end),
         s.bench_calls("staff_positions", today, pole_code="all"),
     ]
 
 
 def _saisines(today: date, year: int) -> list[tuple[str, dict]]:
     p = s.year_period(year)
-    period = {"date_from": p.date_from, "date_to": p.date_to, "pole_code": "all"}
+    period = {"date_from": p.start, "date_to": p.end, "pole_code": "all"}
     return [
         s.bench_calls("request_delays", today, **period),
         s.bench_calls(
-            "requests_open", today, as_of=min(today, p.date_to), pole_code="all", domain="all"
+            "requests_open", today, as_of=min(today, p.end), pole_code="all", domain="all"
         ),
         s.bench_calls("travel_fees", today, **period),
     ]

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from exports import deck as deck_module
 from exports.deck import Slide, build_deck, indicator_sentence
-from exports.period import parse_period
 from sppe_data import cli
+from sppe_data.period import parse_period
 
 INDICATOR_TITLES = [
     "Audits terrain (tests de protocoles ou d'outils)",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from exports.period import PeriodError, parse_period
+from sppe_data.period import PeriodError, parse_period
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from exports.period import parse_period
 from sppe_data import api
+from sppe_data.period import parse_period
 
 
 def period_rows(code: str) -> pl.DataFrame:

@@ -7,6 +7,7 @@ columns and a French message naming the file is recorded in ``problems``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from sppe_data.settings import QUERIES_DIR
 class Catalog:
     connection: duckdb.DuckDBPyConnection
     problems: list[str] = field(default_factory=list)
+    # The store revisions the journal copy reflects (None: not loaded yet).
+    journal_key: tuple[int, ...] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _quote(path: str) -> str:
@@ -73,12 +77,10 @@ def _extract_view(
     return None
 
 
-def build_catalog(
-    extracts_dir: Path, connection: duckdb.DuckDBPyConnection | None = None
-) -> Catalog:
-    """Builds (or rebuilds in place) the catalog on ``connection``, by default a new
-    in-memory database; the app passes the journal engine's so journal rows are seen."""
-    con = connection or duckdb.connect(":memory:")
+def build_catalog(extracts_dir: Path) -> Catalog:
+    """Builds the catalog in a new in-memory database. The journal tables start empty;
+    ``db.catalog()`` loads the store's live rows into them."""
+    con = duckdb.connect(":memory:")
     ref_tables = {
         "ref_departements": reference.departements(),
         "ref_poles": reference.poles(),

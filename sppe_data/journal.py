@@ -1,73 +1,61 @@
-"""The journal: activities and Caf requests logged in the app, in a DuckDB file of the
-data directory (``journal.duckdb``), with an audit log of every change.
-
-One DuckDB instance per process and data directory (the "engine"): an in-memory
-database with the journal file attached as ``journal``. The catalog is built on that
-same instance, so its ``activities`` and ``requests`` views include the journal rows the
-moment a write commits (two DuckDB instances cannot attach one file; a read-only attach
-from a second instance would not see later writes).
+"""The journal: activities and Caf requests logged in the app, with an audit log of
+every change, in the store (``sppe_data.store``: SQLite or PostgreSQL).
 
 Writes go through the functions below only. Each one checks the caller's rights
-(``auth``), validates (``entries``), then runs in one transaction under the engine's
-write lock; every change adds an audit row (who, when, before, after) and bumps the
-journal revision, which is part of the data version the read caches are keyed by.
-A submission token, unique in the journal, makes a resubmitted form a no-op.
+(``auth``), validates (``entries``), then runs in one store transaction; every change
+adds an audit row (who, when, before, after) and bumps the revision of the tables it
+wrote, which the read caches and the DuckDB views are keyed by. A submission token,
+unique in the store, makes a resubmitted form a no-op, whichever process received it.
 
-Tables (``journal.``): ``activity_entries`` and ``request_entries`` (the extract's
-columns + submission_token, created_by, created_at, updated_by, updated_at,
-is_deleted), ``audit_log`` (audit_id, entity, entity_id, action, actor, actor_role,
-changed_at, before_json, after_json).
+DuckDB stays the read engine: ``live_frames()`` gives the live entries (the extract's
+columns) that the catalog loads next to the national extracts whenever the store's
+revision of the entries changes (``sppe_data.db``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import io
 import json
-import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
-import streamlit as st
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from sppe_data import auth, entries
+from sppe_data import auth, entries, store
 from sppe_data.auth import AccessDenied, Principal
-from sppe_data.extracts import EXTRACTS
+from sppe_data.extracts import EXTRACTS, polars_schema
 from sppe_data.settings import get_settings
+from sppe_data.store import schema
 
-JOURNAL_FILE = "journal.duckdb"
 TABLES = {"activities": "activity_entries", "requests": "request_entries"}
 ID_COLUMNS = {"activities": "activity_id", "requests": "request_id"}
 ID_PREFIX = {"activities": "JA", "requests": "JS"}
 ENTITY = {"activities": "activite", "requests": "saisine"}
-ENTITY_LABELS = {"activite": "Activité", "saisine": "Saisine"}
+ENTITY_LABELS = {"activite": "Activité", "saisine": "Saisine", "compte": "Compte"}
 ACTION_LABELS = {
     "creation": "Création",
     "modification": "Modification",
     "suppression": "Suppression",
     "import": "Import",
+    "desactivation": "Désactivation",
+    "reactivation": "Réactivation",
+    "changement_role": "Changement de rôle",
+    "changement_mot_de_passe": "Changement de mot de passe",
 }
 TOKEN_MAX = 100
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_BYTES = 5_000_000
 
+# A store that cannot be read or written: the French message says why.
+JournalUnavailable = store.StoreUnavailable
 
-class JournalUnavailable(RuntimeError):
-    """The journal file cannot be opened (locked by another program, unreadable)."""
 
-
-@dataclass
-class Engine:
-    connection: duckdb.DuckDBPyConnection
-    journal_path: Path
-    problem: str | None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    revision: int = 0  # bumped under ``lock`` after each committed change
+def _table(name: str) -> sa.Table:
+    return schema.metadata.tables[TABLES[name]]
 
 
 def national_view(name: str) -> str:
@@ -75,73 +63,46 @@ def national_view(name: str) -> str:
     return f"{name}_national" if name in TABLES else name
 
 
-def _ddl() -> list[str]:
-    statements = []
-    for name, table in TABLES.items():
-        cols = ",\n".join(f"    {c} {t}" for c, t in EXTRACTS[name].columns.items())
-        statements.append(
-            f"create table if not exists journal.{table} (\n{cols},\n"
-            "    submission_token VARCHAR NOT NULL UNIQUE,\n"
-            "    created_by VARCHAR NOT NULL,\n    created_at TIMESTAMP NOT NULL,\n"
-            "    updated_by VARCHAR,\n    updated_at TIMESTAMP,\n"
-            "    is_deleted BOOLEAN NOT NULL DEFAULT false\n)"
-        )
-    statements.append(
-        "create table if not exists journal.audit_log (audit_id BIGINT NOT NULL, "
-        "entity VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, action VARCHAR NOT NULL, "
-        "actor VARCHAR NOT NULL, actor_role VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL, "
-        "before_json VARCHAR, after_json VARCHAR)"
-    )
-    return statements
+def journal_table(name: str) -> str:
+    """The DuckDB table holding the live journal rows of ``name`` (the catalog's copy)."""
+    return f"journal_{TABLES[name]}"
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(data_dir: str) -> Engine:
-    con = duckdb.connect(":memory:")
-    path = Path(data_dir) / JOURNAL_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        attach = "attach '" + str(path).replace("'", "''") + "' as journal"
-        try:
-            con.execute(attach)
-        except duckdb.Error:
-            # A dropped engine of this process may still hold the file until collected.
-            gc.collect()
-            con.execute(attach)
-        for statement in _ddl():
-            con.execute(statement)
-        revision = con.execute("select count(*) from journal.audit_log").fetchall()[0][0]
-        return Engine(connection=con, journal_path=path, problem=None, revision=revision)
-    except (duckdb.Error, OSError):
-        problem = (
-            f"Journal des saisies indisponible : le fichier {JOURNAL_FILE} du répertoire de "
-            "données est utilisé par un autre programme ou illisible. Les saisies ne sont "
-            "ni affichées ni enregistrables."
-        )
-        return Engine(connection=con, journal_path=path, problem=problem)
-
-
-def engine() -> Engine:
-    return _engine(str(get_settings().data_dir))
-
-
-def revision() -> int:
-    """Part of the data version: changes with every committed journal write."""
-    return engine().revision
-
-
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def create_views(con) -> None:
     """Catalog hook: ``activities`` and ``requests`` = the extract's rows + the journal's
-    live rows (same columns), or the extract alone when no journal is attached."""
-    attached = con.execute(
-        "select count(*) from duckdb_databases() where database_name = 'journal'"
-    ).fetchall()[0][0]
-    for name, table in TABLES.items():
-        sql = f"create or replace view {name} as select * from {national_view(name)}"
-        if attached:
-            cols = ", ".join(EXTRACTS[name].columns)
-            sql += f" union all by name select {cols} from journal.{table} where not is_deleted"
-        con.execute(sql)
+    live rows (same columns), loaded by ``load_live_rows``."""
+    for name in TABLES:
+        cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in EXTRACTS[name].columns.items())
+        con.execute(
+            f"create table if not exists {journal_table(name)} as select {cols} where false"
+        )
+        con.execute(
+            f"create or replace view {name} as select * from {national_view(name)} "
+            f"union all by name select * from {journal_table(name)}"
+        )
+
+
+def revision_key(revisions: dict[str, int]) -> tuple[int, ...]:
+    """What the catalog's copy of the live rows depends on."""
+    return (
+        revisions.get(schema.GENERATION, 0),
+        *(revisions.get(t, 0) for t in TABLES.values()),
+    )
+
+
+def live_frames() -> dict[str, pl.DataFrame]:
+    """Grain: one live (not cancelled) journal entry; columns: the extract's columns.
+    Both tables read in one snapshot."""
+    out = {}
+    with store.get_store().reading() as conn:
+        for name in TABLES:
+            table = _table(name)
+            cols = [table.c[c] for c in EXTRACTS[name].columns]
+            result = conn.execute(sa.select(*cols).where(table.c.is_deleted.is_(False)))
+            out[name] = pl.DataFrame(
+                [tuple(r) for r in result], schema=polars_schema(name), orient="row"
+            )
+    return out
 
 
 # --- writes ---------------------------------------------------------------------------
@@ -163,36 +124,16 @@ def _json(row: dict | None) -> str | None:
     return json.dumps(row, ensure_ascii=False, default=str, sort_keys=True)
 
 
-def _transaction(work):
-    """Runs ``work(cursor) -> (result, changed)`` in one transaction under the lock."""
-    eng = engine()
-    if eng.problem:
-        raise JournalUnavailable(eng.problem)
-    with eng.lock:
-        cur = eng.connection.cursor()
-        try:
-            cur.execute("begin transaction")
-            result, changed = work(cur)
-            cur.execute("commit")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                cur.execute("rollback")
-            raise
-        finally:
-            cur.close()
-        if changed:
-            eng.revision += 1
-    return result
-
-
-def _audit(cur, name: str, entity_id: str, action: str, who: Principal, before, after) -> None:
-    next_id = cur.execute("select coalesce(max(audit_id), 0) + 1 from journal.audit_log")
-    audit_id = next_id.fetchall()[0][0]
-    cur.execute(
-        "insert into journal.audit_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [audit_id, ENTITY[name], entity_id, action, who.user_id, who.role, _now(),
-         _json(before), _json(after)],
+def audit(conn, entity: str, entity_id: str, action: str, who: Principal, before, after) -> None:
+    """One audit row, inside the caller's store transaction (``Store.write()``)."""
+    conn.execute(
+        schema.audit_log.insert().values(
+            entity=entity, entity_id=entity_id, action=action, actor=who.user_id,
+            actor_role=who.role, changed_at=_now(), before_json=_json(before),
+            after_json=_json(after),
+        )
     )  # fmt: skip
+    store.Store.bump(conn, "audit_log")
 
 
 def _check_token(token: object) -> str:
@@ -201,24 +142,33 @@ def _check_token(token: object) -> str:
     return token
 
 
-def _insert(cur, name: str, row: dict, token: str, who: Principal, action: str) -> Saved:
-    table = TABLES[name]
-    found = cur.execute(
-        f"select {ID_COLUMNS[name]} from journal.{table} where submission_token = ?", [token]
-    ).fetchall()
-    if found:
-        return Saved(found[0][0], created=False)
+def _insert(conn, name: str, row: dict, token: str, who: Principal, action: str) -> Saved:
+    table, id_col = _table(name), ID_COLUMNS[name]
     entity_id = f"{ID_PREFIX[name]}{uuid.uuid4().hex[:12].upper()}"
-    full = {ID_COLUMNS[name]: entity_id, **row}
+    full = {id_col: entity_id, **row}
     full = {c: full.get(c) for c in EXTRACTS[name].columns}
     meta = {"submission_token": token, "created_by": who.user_id, "created_at": _now()}
-    cols = [*full, *meta]
-    cur.execute(
-        f"insert into journal.{table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-        [*full.values(), *meta.values()],
-    )
-    _audit(cur, name, entity_id, action, who, None, full)
+    # Insert-or-nothing on the token: two processes submitting the same form at once
+    # write it once; the loser finds the winner's row.
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    inserted = conn.execute(
+        insert.values(**full, **meta)
+        .on_conflict_do_nothing(index_elements=["submission_token"])
+        .returning(table.c[id_col])
+    ).scalar_one_or_none()
+    if inserted is None:
+        found = conn.execute(
+            sa.select(table.c[id_col]).where(table.c.submission_token == token)
+        ).scalar_one()
+        return Saved(found, created=False)
+    audit(conn, ENTITY[name], entity_id, action, who, None, full)
+    store.Store.bump(conn, TABLES[name])
     return Saved(entity_id, created=True)
+
+
+def _write(work):
+    with store.get_store().write() as conn:
+        return work(conn)
 
 
 def _checked_activity(principal: Principal, raw: dict) -> dict:
@@ -235,12 +185,7 @@ def save_activity(principal: Principal, raw: dict, token: str) -> Saved:
     """Records one activity; the same token twice records it once."""
     token = _check_token(token)
     row = _checked_activity(principal, raw)
-    return _transaction(lambda cur: _created(_insert(cur, "activities", row, token, principal,
-                                                     "creation")))  # fmt: skip
-
-
-def _created(saved: Saved) -> tuple[Saved, bool]:
-    return saved, saved.created
+    return _write(lambda conn: _insert(conn, "activities", row, token, principal, "creation"))
 
 
 def save_request(principal: Principal, raw: dict, token: str) -> Saved:
@@ -255,21 +200,21 @@ def save_request(principal: Principal, raw: dict, token: str) -> Saved:
     auth.check_write(principal, row["pole_code"])
     if row["routing"] == "cnaf_only" and principal.role != "cnaf":
         raise AccessDenied("Cette nature de demande est initiée par la Cnaf uniquement.")
-    return _transaction(
-        lambda cur: _created(_insert(cur, "requests", row, token, principal, "creation"))
-    )
+    return _write(lambda conn: _insert(conn, "requests", row, token, principal, "creation"))
 
 
-def _current(cur, name: str, entity_id: str) -> dict:
-    table, id_col = TABLES[name], ID_COLUMNS[name]
+def _current(conn, name: str, entity_id: str) -> dict:
+    table, id_col = _table(name), ID_COLUMNS[name]
     cols = list(EXTRACTS[name].columns)
-    found = cur.execute(
-        f"select {', '.join(cols)} from journal.{table} where {id_col} = ? and not is_deleted",
-        [entity_id],
-    ).fetchall()
-    if not found:
+    query = sa.select(*(table.c[c] for c in cols)).where(
+        table.c[id_col] == entity_id, table.c.is_deleted.is_(False)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()  # SQLite's BEGIN IMMEDIATE already serialises
+    found = conn.execute(query).first()
+    if found is None:
         raise LookupError(f"Saisie {entity_id} introuvable (ou déjà annulée).")
-    return dict(zip(cols, found[0], strict=True))
+    return dict(zip(cols, found, strict=True))
 
 
 def update_activity(principal: Principal, activity_id: str, raw: dict) -> None:
@@ -277,20 +222,21 @@ def update_activity(principal: Principal, activity_id: str, raw: dict) -> None:
     after the change."""
     row = _checked_activity(principal, raw)
 
-    def work(cur):
-        before = _current(cur, "activities", activity_id)
+    def work(conn):
+        before = _current(conn, "activities", activity_id)
         auth.check_write(principal, before["pole_code"])
         after = {**before, **row, "activity_id": activity_id}
-        sets = [c for c in after if c != "activity_id"]
-        cur.execute(
-            f"update journal.activity_entries set {', '.join(f'{c} = ?' for c in sets)}, "
-            "updated_by = ?, updated_at = ? where activity_id = ?",
-            [*(after[c] for c in sets), principal.user_id, _now(), activity_id],
-        )
-        _audit(cur, "activities", activity_id, "modification", principal, before, after)
-        return None, True
+        table = _table("activities")
+        conn.execute(
+            table.update()
+            .where(table.c.activity_id == activity_id)
+            .values(**{c: after[c] for c in after if c != "activity_id"},
+                    updated_by=principal.user_id, updated_at=_now())
+        )  # fmt: skip
+        audit(conn, "activite", activity_id, "modification", principal, before, after)
+        store.Store.bump(conn, TABLES["activities"])
 
-    _transaction(work)
+    _write(work)
 
 
 def cancel_activity(principal: Principal, activity_id: str) -> None:
@@ -298,18 +244,19 @@ def cancel_activity(principal: Principal, activity_id: str) -> None:
     if principal is None or principal.role not in auth.WRITER_ROLES:
         auth.check_write(principal, None)
 
-    def work(cur):
-        before = _current(cur, "activities", activity_id)
+    def work(conn):
+        before = _current(conn, "activities", activity_id)
         auth.check_write(principal, before["pole_code"])
-        cur.execute(
-            "update journal.activity_entries set is_deleted = true, updated_by = ?, "
-            "updated_at = ? where activity_id = ?",
-            [principal.user_id, _now(), activity_id],
+        table = _table("activities")
+        conn.execute(
+            table.update()
+            .where(table.c.activity_id == activity_id)
+            .values(is_deleted=True, updated_by=principal.user_id, updated_at=_now())
         )
-        _audit(cur, "activities", activity_id, "suppression", principal, before, None)
-        return None, True
+        audit(conn, "activite", activity_id, "suppression", principal, before, None)
+        store.Store.bump(conn, TABLES["activities"])
 
-    _transaction(work)
+    _write(work)
 
 
 # --- bulk import ----------------------------------------------------------------------
@@ -397,64 +344,91 @@ def import_activities(principal: Principal, rows: list[dict], file_token: str) -
     if problems:
         return ImportReport(0, 0, _error_frame(problems))
 
-    def work(cur):
+    def work(conn):
         saved = [
-            _insert(cur, "activities", row, f"{file_token}:{i}", principal, "import")
+            _insert(conn, "activities", row, f"{file_token}:{i}", principal, "import")
             for i, row in enumerate(clean)
         ]
         created = sum(s.created for s in saved)
-        return ImportReport(created, len(saved) - created, _error_frame([])), created > 0
+        return ImportReport(created, len(saved) - created, _error_frame([]))
 
-    return _transaction(work)
+    return _write(work)
 
 
 # --- reads and export -----------------------------------------------------------------
 
 
-def _read(sql: str, params: list) -> pl.DataFrame:
-    eng = engine()
-    if eng.problem:
-        raise JournalUnavailable(eng.problem)
-    cur = eng.connection.cursor()
-    try:
-        return cur.sql(sql, params=params or None).pl()
-    finally:
-        cur.close()
+def _entries_schema(name: str) -> dict[str, pl.DataType]:
+    return {
+        **polars_schema(name),
+        "submission_token": pl.String,
+        "created_by": pl.String,
+        "created_at": pl.Datetime("us"),
+        "updated_by": pl.String,
+        "updated_at": pl.Datetime("us"),
+        "is_deleted": pl.Boolean,
+    }
+
+
+AUDIT_SCHEMA = {
+    "audit_id": pl.Int64,
+    "entity": pl.String,
+    "entity_id": pl.String,
+    "action": pl.String,
+    "actor": pl.String,
+    "actor_role": pl.String,
+    "changed_at": pl.Datetime("us"),
+    "before_json": pl.String,
+    "after_json": pl.String,
+}
 
 
 def recent_activities(principal: Principal, limit: int = 50) -> pl.DataFrame:
     """Grain: one live journal activity created by the caller, newest first.
     Columns: the activities columns + created_at, updated_at."""
-    cols = ", ".join(EXTRACTS["activities"].columns)
-    return _read(
-        f"select {cols}, created_at, updated_at from journal.activity_entries "
-        "where created_by = ? and not is_deleted order by created_at desc limit ?",
-        [principal.user_id, limit],
+    table = _table("activities")
+    cols = [table.c[c] for c in EXTRACTS["activities"].columns]
+    query = (
+        sa.select(*cols, table.c.created_at, table.c.updated_at)
+        .where(table.c.created_by == principal.user_id, table.c.is_deleted.is_(False))
+        .order_by(table.c.created_at.desc())
+        .limit(limit)
     )
+    return store.get_store().read(query, schema=_entries_schema("activities"))
 
 
 def audit_entries(principal: Principal, limit: int = 500) -> pl.DataFrame:
     """Grain: one change, newest first (cnaf and admin only). Columns: audit_id, entity,
     entity_id, action, actor, actor_role, changed_at, before_json, after_json."""
     auth.check_role(principal, auth.AUDIT_ROLES, "de consulter le journal d'audit")
-    return _read("select * from journal.audit_log order by audit_id desc limit ?", [limit])
+    query = sa.select(schema.audit_log).order_by(schema.audit_log.c.audit_id.desc()).limit(limit)
+    return store.get_store().read(query, schema=AUDIT_SCHEMA)
 
 
 def export_tables(principal: Principal) -> dict[str, pl.DataFrame]:
     """The journal as three tables, with the extracts' columns first (so they join the
-    national extracts) then the entry metadata."""
+    national extracts) then the entry metadata; read in one snapshot."""
     auth.check_role(principal, auth.EXPORT_ROLES, "d'exporter le journal")
-    return {
-        "journal_activities": _read("select * from journal.activity_entries", []),
-        "journal_requests": _read("select * from journal.request_entries", []),
-        "journal_audit": _read("select * from journal.audit_log order by audit_id", []),
-    }
+    out = {}
+    with store.get_store().reading() as conn:
+        for key, name in (("journal_activities", "activities"), ("journal_requests", "requests")):
+            table = _table(name)
+            result = conn.execute(sa.select(table).order_by(table.c.created_at))
+            out[key] = pl.DataFrame(
+                [tuple(r) for r in result], schema=_entries_schema(name), orient="row"
+            )
+        result = conn.execute(sa.select(schema.audit_log).order_by(schema.audit_log.c.audit_id))
+        out["journal_audit"] = pl.DataFrame(
+            [tuple(r) for r in result], schema=AUDIT_SCHEMA, orient="row"
+        )
+    return out
 
 
 def export_parquet(principal: Principal, out_dir: Path) -> list[Path]:
+    tables = export_tables(principal)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, frame in export_tables(principal).items():
+    for name, frame in tables.items():
         path = out_dir / f"{name}.parquet"
         frame.write_parquet(path)
         paths.append(path)

@@ -2,6 +2,9 @@
 
 - ``SPPE_DATA_DIR``: the data directory (default ``./data``), holding the Parquet
   extracts under ``extracts/`` and, later, the journal file.
+- ``SPPE_DATABASE_URL``: the store (what the app writes), e.g.
+  ``postgresql://sppe@db.example/sppe``; by default the SQLite file ``sppe.sqlite3`` of
+  the data directory.
 - ``SPPE_TODAY``: pins "today" (``YYYY-MM-DD``) for reproducible pace figures; by
   default "today" is the data date of the extracts.
 """
@@ -22,6 +25,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 class Settings:
     data_dir: Path
     pinned_today: date | None
+    database_url: str | None = None
 
     @property
     def extracts_dir(self) -> Path:
@@ -32,4 +36,5 @@ def get_settings() -> Settings:
     data_dir = Path(os.environ.get("SPPE_DATA_DIR") or PROJECT_DIR / "data").resolve()
     raw_today = os.environ.get("SPPE_TODAY", "").strip()
     pinned = date.fromisoformat(raw_today) if raw_today else None
-    return Settings(data_dir=data_dir, pinned_today=pinned)
+    database_url = os.environ.get("SPPE_DATABASE_URL", "").strip() or None
+    return Settings(data_dir=data_dir, pinned_today=pinned, database_url=database_url)

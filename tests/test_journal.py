@@ -11,10 +11,12 @@ from datetime import date
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
-from sppe_data import api, journal
+from sppe_data import api, journal, store
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.entries import ValidationError
+from sppe_data.store import schema
 
 READER = Principal("lecteur", "Lecteur", "reader")
 POLE_IDF = Principal("agent.idf", "Agent IDF", "pole", "idf_hdf")
@@ -40,6 +42,15 @@ def sensitive_control(**over) -> dict:
     }
 
 
+def stored(table: str) -> pl.DataFrame:
+    """Every row of a store table, read around the journal's own functions."""
+    return store.get_store().read(sa.select(schema.metadata.tables[table]))
+
+
+def revisions() -> dict[str, int]:
+    return store.get_store().revisions()
+
+
 def sensitive_done(pole: str = "all") -> int:
     df = api.indicator_progress(2026)
     row = df.filter(
@@ -48,7 +59,7 @@ def sensitive_done(pole: str = "all") -> int:
     return row["realised_count"].item()
 
 
-def test_a_saved_entry_moves_the_indicator_at_once(tiny_data):
+def test_a_saved_entry_moves_the_indicator_at_once(store_url, tiny_data):
     assert sensitive_done() == 3  # tiny.py: A01, A02, A06
     assert sensitive_done("idf_hdf") == 2
     saved = journal.save_activity(POLE_IDF, sensitive_control(), journal.new_token())
@@ -61,7 +72,7 @@ def test_a_saved_entry_moves_the_indicator_at_once(tiny_data):
     assert stored["comment"].to_list() == ["RAS"]
 
 
-def test_same_token_twice_writes_once(tiny_data):
+def test_same_token_twice_writes_once(store_url, tiny_data):
     token = journal.new_token()
     first = journal.save_activity(POLE_IDF, sensitive_control(), token)
     second = journal.save_activity(POLE_IDF, sensitive_control(), token)
@@ -76,7 +87,7 @@ def test_same_token_twice_writes_once(tiny_data):
     [(READER, False), (POLE_IDF, True), (POLE_MED, False), (CNAF, True), (ADMIN, False),
      (None, False)],
 )  # fmt: skip
-def test_every_write_checks_rights(tiny_data, who, allowed):
+def test_every_write_checks_rights(store_url, tiny_data, who, allowed):
     """Each write API called directly, as each role, on an idf_hdf entry."""
     existing = journal.save_activity(CNAF, sensitive_control(), journal.new_token()).entity_id
     request = {"caf_code": "59", "request_nature": "controle_sensible", "priority": "haute",
@@ -102,16 +113,16 @@ def test_every_write_checks_rights(tiny_data, who, allowed):
             assert report.saved_count == 0
             assert report.errors["Champ"].to_list() == ["Pôle"]
         else:
-            before = journal.engine().revision
+            before = revisions()
             with pytest.raises(AccessDenied) as exc:
                 write()
             assert str(exc.value), name  # a French message to show
-            assert journal.engine().revision == before, f"{name} wrote something"
-    count = journal._read("select count(*) as n from journal.activity_entries", [])["n"][0]
+            assert revisions() == before, f"{name} wrote something"
+    count = stored("activity_entries").height
     assert count == (3 if allowed else 1)  # existing + saved + imported
 
 
-def test_a_pole_cannot_move_an_entry_to_another_pole(tiny_data):
+def test_a_pole_cannot_move_an_entry_to_another_pole(store_url, tiny_data):
     saved = journal.save_activity(POLE_IDF, sensitive_control(), journal.new_token())
     with pytest.raises(AccessDenied):
         journal.update_activity(
@@ -122,7 +133,7 @@ def test_a_pole_cannot_move_an_entry_to_another_pole(tiny_data):
     assert sensitive_done("idf_hdf") == 3
 
 
-def test_reading_the_audit_log_and_exporting_are_restricted(tiny_data, tmp_path):
+def test_reading_the_audit_log_and_exporting_are_restricted(store_url, tiny_data, tmp_path):
     for who in (READER, POLE_IDF, None):
         with pytest.raises(AccessDenied):
             journal.audit_entries(who)
@@ -131,15 +142,15 @@ def test_reading_the_audit_log_and_exporting_are_restricted(tiny_data, tmp_path)
     assert journal.audit_entries(ADMIN).height == 0
 
 
-def test_invalid_input_writes_nothing(tiny_data):
+def test_invalid_input_writes_nothing(store_url, tiny_data):
     with pytest.raises(ValidationError) as exc:
         journal.save_activity(POLE_IDF, sensitive_control(undue_amount_eur=-5), "t")
     assert "négatif" in exc.value.errors["undue_amount_eur"]
-    assert journal.engine().revision == 0
+    assert revisions()["activity_entries"] == 0
     assert sensitive_done() == 3
 
 
-def test_audit_keeps_who_when_before_after(tiny_data):
+def test_audit_keeps_who_when_before_after(store_url, tiny_data):
     saved = journal.save_activity(POLE_IDF, sensitive_control(), journal.new_token())
     journal.update_activity(POLE_IDF, saved.entity_id, sensitive_control(days_spent=4.5))
     journal.cancel_activity(CNAF, saved.entity_id)
@@ -159,11 +170,11 @@ def test_audit_keeps_who_when_before_after(tiny_data):
     # Soft delete: out of the indicators and the recent entries, kept in the table.
     assert sensitive_done() == 3
     assert journal.recent_activities(POLE_IDF).height == 0
-    kept = journal._read("select is_deleted from journal.activity_entries", [])
+    kept = stored("activity_entries")
     assert kept["is_deleted"].to_list() == [True]
 
 
-def test_many_threads_submitting_at_once_are_all_recorded_once(tiny_data, capsys):
+def test_many_threads_submitting_at_once_are_all_recorded_once(store_url, tiny_data, capsys):
     threads_count, per_thread = 16, 25
     tokens = [[f"t{t}-{i}" for i in range(per_thread)] for t in range(threads_count)]
     barrier = threading.Barrier(threads_count)
@@ -190,7 +201,7 @@ def test_many_threads_submitting_at_once_are_all_recorded_once(tiny_data, capsys
         except BaseException as exc:
             failures.append(exc)
 
-    journal.engine()  # open the journal before the race
+    store.get_store()  # open the store before the race
     started = time.perf_counter()
     workers = [threading.Thread(target=submit, args=(t,)) for t in tokens]
     readers = [threading.Thread(target=read_meanwhile) for _ in range(3)]
@@ -204,19 +215,19 @@ def test_many_threads_submitting_at_once_are_all_recorded_once(tiny_data, capsys
         r.join()
     assert reads and min(reads) >= 3 and max(reads) <= 3 + threads_count * per_thread
     assert not failures, failures[:3]
-    stored = journal._read("select comment from journal.activity_entries", [])
+    rows = stored("activity_entries")
     expected = sorted(t for ts in tokens for t in ts)
-    assert sorted(stored["comment"]) == expected  # every record, exactly once
+    assert sorted(rows["comment"]) == expected  # every record, exactly once
     assert sensitive_done() == 3 + threads_count * per_thread
     assert journal.audit_entries(CNAF, limit=10_000).height == threads_count * per_thread
     with capsys.disabled():
         print(
             f"\nconcurrency: {threads_count} threads x {per_thread} submissions (each sent "
-            f"twice) -> {stored.height} records, {elapsed:.2f} s; {len(reads)} concurrent reads"
+            f"twice) -> {rows.height} records, {elapsed:.2f} s; {len(reads)} concurrent reads"
         )
 
 
-def test_bulk_import_all_or_nothing_with_a_report(tiny_data):
+def test_bulk_import_all_or_nothing_with_a_report(store_url, tiny_data):
     good = {k: str(v) for k, v in sensitive_control().items()}
     bad = {**good, "undue_amount_eur": "-3", "caf_code": "30", "activity_on": "31/02/2026"}
     other_pole = {**good, "pole_code": "mediterranee", "caf_code": "30"}
@@ -237,7 +248,7 @@ def test_bulk_import_all_or_nothing_with_a_report(tiny_data):
     assert sensitive_done() == 5
 
 
-def test_read_table_csv_and_xlsx(tiny_data):
+def test_read_table_csv_and_xlsx(store_url, tiny_data):
     from openpyxl import Workbook
 
     header = ["activity_kind", "pole_code", "caf_code", "status", "activity_on", "days_spent",
@@ -271,7 +282,7 @@ def test_read_table_csv_and_xlsx(tiny_data):
         journal.read_table("x.exe", b"MZ")
 
 
-def test_export_to_parquet_joins_the_extracts(tiny_data, tmp_path):
+def test_export_to_parquet_joins_the_extracts(store_url, tiny_data, tmp_path):
     journal.save_activity(POLE_IDF, sensitive_control(), journal.new_token())
     paths = journal.export_parquet(CNAF, tmp_path / "export")
     assert [p.name for p in paths] == [
@@ -286,15 +297,20 @@ def test_export_to_parquet_joins_the_extracts(tiny_data, tmp_path):
     assert both.filter(pl.col("activity_id").str.starts_with("JA")).height == 1
 
 
-def test_a_locked_journal_gives_a_french_message(tiny_data):
-    import duckdb
+def test_an_unreachable_store_gives_a_french_message_and_no_figure(tiny_data, monkeypatch):
+    # A PostgreSQL server that is not there (a closed loopback port): fail closed.
+    monkeypatch.setenv("SPPE_DATABASE_URL", "postgresql://sppe@127.0.0.1:9/sppe")
+    store.reset_cache()
+    with pytest.raises(store.StoreUnavailable, match="injoignable"):
+        api.indicator_progress(2026)
+    with pytest.raises(journal.JournalUnavailable, match="injoignable"):
+        journal.save_activity(POLE_IDF, sensitive_control(), "t")
 
-    holder = duckdb.connect(str(tiny_data / journal.JOURNAL_FILE))  # another program
-    try:
-        problems = api.data_info().problems
-        assert any("Journal des saisies indisponible" in p for p in problems)
-        assert sensitive_done() == 3  # the extracts still show
-        with pytest.raises(journal.JournalUnavailable):
-            journal.save_activity(POLE_IDF, sensitive_control(), "t")
-    finally:
-        holder.close()
+
+def test_an_unmigrated_store_is_refused_with_the_command_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPPE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SPPE_DATABASE_URL", raising=False)
+    store.reset_cache()
+    with pytest.raises(store.SchemaMismatch, match="sppe migrate"):
+        journal.save_activity(POLE_IDF, sensitive_control(), "t")
+    assert not (tmp_path / "sppe.sqlite3").exists()  # refusing creates nothing

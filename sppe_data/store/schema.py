@@ -1,0 +1,131 @@
+"""The store's tables: everything the app writes, as SQLAlchemy Core tables.
+
+One relational database holds them (a SQLite file by default, PostgreSQL in
+deployments). The Alembic migrations under ``migrations/versions`` create and change
+them; a test checks that the migrations and these tables agree.
+
+- ``activity_entries`` / ``request_entries``: activities and Caf requests logged in
+  the app. Grain: one entry. The extract's columns (same names, same meaning) then the
+  entry's metadata: submission token (unique: a resubmitted form is a no-op), who and
+  when created and last updated, soft-deletion flag.
+- ``audit_log``: one change of anything the app stores (who, role, when, before and
+  after as JSON). Append-only.
+- ``accounts``: one sign-in account (local password or identity provider).
+- ``signin_failures``: one failed local sign-in, for the per-address throttle.
+- ``store_revision``: one counter per table, bumped in the transaction of every write;
+  readers key their caches by it. The row ``store_generation`` changes on restore.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Audit ids grow forever: 64-bit on PostgreSQL; SQLite needs INTEGER for its rowid alias.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _entry_meta() -> list[sa.Column]:
+    return [
+        sa.Column("submission_token", sa.String(100), nullable=False, unique=True),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(200)),
+        sa.Column("updated_at", sa.DateTime()),
+        sa.Column("is_deleted", sa.Boolean(), nullable=False, server_default=sa.false()),
+    ]
+
+
+activity_entries = sa.Table(
+    "activity_entries",
+    metadata,
+    sa.Column("activity_id", sa.String(40), primary_key=True),
+    sa.Column("activity_kind", sa.String(60), nullable=False),
+    sa.Column("pole_code", sa.String(40), nullable=False),
+    sa.Column("caf_code", sa.String(10)),
+    sa.Column("dep_code", sa.String(10)),
+    sa.Column("equipment_kind", sa.String(40)),
+    sa.Column("partner_id", sa.String(60)),
+    sa.Column("request_id", sa.String(40)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("activity_on", sa.Date(), nullable=False),
+    sa.Column("days_spent", sa.Float()),
+    sa.Column("has_findings", sa.Boolean()),
+    sa.Column("undue_amount_eur", sa.Float()),
+    sa.Column("recovered_amount_eur", sa.Float()),
+    sa.Column("places_count", sa.Integer()),
+    sa.Column("travel_fee_eur", sa.Float()),
+    sa.Column("comment", sa.Text()),
+    *_entry_meta(),
+    sa.Index("ix_activity_entries_created_by", "created_by", "created_at"),
+)
+
+request_entries = sa.Table(
+    "request_entries",
+    metadata,
+    sa.Column("request_id", sa.String(40), primary_key=True),
+    sa.Column("caf_code", sa.String(10), nullable=False),
+    sa.Column("pole_code", sa.String(40)),
+    sa.Column("request_nature", sa.String(60), nullable=False),
+    sa.Column("routing", sa.String(20)),
+    sa.Column("priority", sa.String(20)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("received_on", sa.Date(), nullable=False),
+    sa.Column("taken_up_on", sa.Date()),
+    sa.Column("closed_on", sa.Date()),
+    *_entry_meta(),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("audit_id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("entity_id", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("actor_role", sa.String(20), nullable=False),
+    sa.Column("changed_at", sa.DateTime(), nullable=False),
+    sa.Column("before_json", sa.Text()),
+    sa.Column("after_json", sa.Text()),
+    sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("username", sa.String(200), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("pole_code", sa.String(40)),
+    sa.Column("password_hash", sa.String(300)),
+    sa.Column("auth_source", sa.String(10), nullable=False, server_default="local"),
+    sa.Column("is_disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("failed_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime()),
+    sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime()),
+)
+
+signin_failures = sa.Table(
+    "signin_failures",
+    metadata,
+    sa.Column("failure_id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("client_key", sa.String(100), nullable=False),
+    sa.Column("username", sa.String(200)),
+    sa.Column("failed_at", sa.DateTime(), nullable=False),
+    sa.Index("ix_signin_failures_client", "client_key", "failed_at"),
+)
+
+store_revision = sa.Table(
+    "store_revision",
+    metadata,
+    sa.Column("table_name", sa.String(60), primary_key=True),
+    sa.Column("revision", sa.BigInteger(), nullable=False, server_default="0"),
+)
+
+# The counters seeded by the migrations: every written table, and the generation.
+GENERATION = "store_generation"
+REVISED_TABLES = ("activity_entries", "request_entries", "audit_log", "accounts")

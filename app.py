@@ -4,26 +4,38 @@ import logging
 
 import streamlit as st
 
-from ui import filters, signin
-from ui.navigation import SECTIONS, pages_for
+from sppe_data.store import StoreUnavailable
+from ui import filters, signin, startup
+from ui.navigation import PAGES, SECTIONS, pages_for
 
 # An emoji tab icon: a Material one would be fetched from a font CDN (missing offline).
 st.set_page_config(page_title="Pilotage SPPE", page_icon="📊", layout="wide")
 
+startup.require_store()
 principal = signin.require()
+allowed = set(pages_for(role=principal.role))
 sections: dict[str, list] = {}
-for spec in pages_for(role=principal.role):
-    page = st.Page(
-        spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default
-    )
-    sections.setdefault(spec.section, []).append(page)
+for spec in PAGES:
+    if spec in allowed:
+        page = st.Page(
+            spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+            default=spec.default,
+        )  # fmt: skip
+        sections.setdefault(spec.section, []).append(page)
+    else:  # a link to a page of another role: a French refusal, not "Page not found"
+        sections.setdefault("", []).append(signin.refused_page(spec))
 # Every page listed: the collapsed menu would say "View N more", in English.
-navigation = st.navigation({s: sections[s] for s in SECTIONS if s in sections}, expanded=True)
+navigation = st.navigation(
+    {s: sections[s] for s in [*SECTIONS, ""] if s in sections}, expanded=True
+)
+signin.restore_link([page for pages in sections.values() for page in pages])
 st.sidebar.markdown("**Pilotage SPPE** · mission service public de la petite enfance")
 filters.sidebar()
 
 try:
     navigation.run()
+except StoreUnavailable as exc:  # fail closed: no figure without the store's entries
+    st.error(str(exc))
 except Exception:  # never a stack trace in front of a user; the log keeps it
     logging.getLogger("sppe").exception("page failed")
     st.error(

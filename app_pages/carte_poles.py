@@ -5,15 +5,15 @@ import streamlit as st
 
 from charts.territory_tables import departement_table
 from geo import boundaries, deck
-from sppe_data import api, coverage, fmt, territory
+from sppe_data import api, coverage, fmt
+from ui import cache, maps
 from ui import components as ui
-from ui import maps
 from ui.filters import current
 from ui.signin import can_export
 
 filters = current()
 info = api.data_info()
-departements = territory.departement_map(filters.year, filters.pole_code)
+departements = cache.departement_map(filters.year, filters.pole_code)
 
 st.title("Carte des pôles")
 st.markdown(
@@ -48,7 +48,7 @@ maps.map_box(
 if can_export():
     st.subheader("Image pour les réunions")
     maps.pole_map_download(
-        territory.departement_map(filters.year, api.ALL_POLES),
+        cache.departement_map(filters.year, api.ALL_POLES),
         "Les pôles de la mission SPPE et leurs Caf pivots",
         "Encarts à l'ouest, de haut en bas : Guadeloupe, Martinique, Guyane, La Réunion, Mayotte",
         f"référentiel des pôles ; limites {boundaries.SOURCE}",

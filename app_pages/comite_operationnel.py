@@ -10,6 +10,7 @@ from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
 from sppe_data.reference import DOMAIN_LABELS
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -33,9 +34,9 @@ month = steering.month_period(month_start)
 as_of = steering.month_as_of(month_start)
 scope = f"{filters.pole_label}, {month.label}, {DOMAIN_LABELS[domain].lower()}"
 
-ops = steering.ops_month_activity(month_start, domain, filters.pole_code)
-late = steering.ops_late_items(month_start, domain, filters.pole_code)
-waiting = steering.requests_open(as_of, filters.pole_code, domain)
+ops = cache.ops_month_activity(month_start, domain, filters.pole_code)
+late = cache.ops_late_items(month_start, domain, filters.pole_code)
+waiting = cache.requests_open(as_of, filters.pole_code, domain)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Réalisées dans le mois", fmt.number(ops["done_count"].sum()))
 m2.metric("Prévues le mois suivant", fmt.number(ops["planned_next_count"].sum()))

@@ -7,6 +7,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -17,7 +18,7 @@ st.title("Contrôles : résultats et partenaires")
 ui.show_problems(info)
 period = steering.year_period(filters.year)
 scope = f"{filters.pole_label}, {period.label}"
-outcomes = steering.control_outcomes(period, filters.pole_code)
+outcomes = cache.control_outcomes(period, filters.pole_code)
 total = outcomes.filter(pl.col("breakdown") == "all").row(0, named=True)
 
 m1, m2, m3, m4, m5 = st.columns(5)
@@ -58,7 +59,7 @@ for breakdown, heading, first in (
     )
 
 st.subheader("Partenaires multi-départementaux")
-partners = steering.partner_controls(filters.pole_code)
+partners = cache.partner_controls(filters.pole_code)
 watch = partners.filter(pl.col("is_on_watch_list"))
 levels = ", ".join(
     steering.label("risk_levels", r) for r in steering.rules()["partners"]["watch_risk_levels"]

@@ -9,6 +9,7 @@ from charts import steering as charts
 from charts.tables import progress_detail
 from sppe_data import api, fmt, steering
 from sppe_data.labels import PACE_RULE, PACE_STATUS
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -26,7 +27,7 @@ half = st.radio(
 )  # fmt: skip
 period = steering.semester_period(filters.year, half)
 previous = period.previous()
-copil = steering.copil_semester(filters.year, half)
+copil = cache.copil_semester(filters.year, half)
 mission = builders.mission_rows(copil)
 as_of = mission["as_of"][0]
 st.markdown(f"**{period.label}** · situation au **{fmt.day(as_of)}** · comparé au {previous.label}")

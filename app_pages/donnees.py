@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sppe_data import api, fmt, reference
+from ui import cache
 from ui.exports import table_downloads
 
 info = api.data_info()
@@ -18,14 +19,17 @@ else:
     st.success("Toutes les extractions sont présentes et lisibles.")
 
 st.subheader("Extractions")
-st.dataframe(api.extract_status(), hide_index=True)
-table_downloads(api.extract_status(), "extracts", "Extractions", info.data_date)
+extracts = cache.extract_status()
+st.dataframe(extracts, hide_index=True)
+table_downloads(extracts, "extracts", "Extractions", info.data_date)
 
 st.subheader("Pôles")
-st.dataframe(api.pole_reference(), hide_index=True)
-table_downloads(api.pole_reference(), "poles", "Pôles", info.data_date)
+poles = cache.pole_reference()
+st.dataframe(poles, hide_index=True)
+table_downloads(poles, "poles", "Pôles", info.data_date)
 st.caption(reference.overseas_note())
 
 st.subheader("Cibles annuelles")
-st.dataframe(api.target_reference(), hide_index=True)
-table_downloads(api.target_reference(), "targets", "Cibles annuelles", info.data_date)
+targets = cache.target_reference()
+st.dataframe(targets, hide_index=True)
+table_downloads(targets, "targets", "Cibles annuelles", info.data_date)

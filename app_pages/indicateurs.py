@@ -9,6 +9,7 @@ from charts import steering_tables as tables
 from charts.tables import progress_detail
 from sppe_data import api, reference, steering
 from sppe_data.reference import DOMAIN_LABELS
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import drill_down_choice, table
@@ -38,7 +39,7 @@ st.page_link(
 )
 
 st.subheader("Indicateurs ciblés : réalisé, cible et attendu à date")
-progress = api.indicator_progress(filters.year).filter(pl.col("pole_code") == filters.pole_code)
+progress = cache.indicator_progress(filters.year).filter(pl.col("pole_code") == filters.pole_code)
 ui.chart_box(
     charts.indicator_bullets(progress, "Réalisé, attendu à date et cible annuelle", scope),
     progress_detail(progress),
@@ -48,7 +49,7 @@ ui.chart_box(
 )
 
 st.subheader("Toutes les activités de la lettre")
-breakdown = steering.activity_breakdown(period, filters.pole_code, dimension)
+breakdown = cache.activity_breakdown(period, filters.pole_code, dimension)
 if domain != "all":
     breakdown = breakdown.filter(pl.col("domain") == domain)
 ui.chart_box(
@@ -67,7 +68,7 @@ ui.chart_box(
 
 st.markdown("**Détail des activités**")
 kind, dim_key = drill_down_choice(breakdown, dims[dimension], "explorer")
-detail = steering.activity_list(period, filters.pole_code, kind, dimension, dim_key)
+detail = cache.activity_list(period, filters.pole_code, kind, dimension, dim_key)
 if domain != "all":
     detail = detail.filter(pl.col("domain") == domain)
 table(
@@ -85,7 +86,7 @@ chosen = st.multiselect(
     "Types d'activité", list(kind_options), default=["controle_sensible"],
     format_func=kind_options.get, key="multiples_kinds",
 )  # fmt: skip
-monthly = steering.activity_monthly_by_pole(steering.year_period(filters.year), chosen)
+monthly = cache.activity_monthly_by_pole(steering.year_period(filters.year), chosen)
 ui.chart_box(
     charts.pole_small_multiples(
         monthly,
@@ -100,8 +101,8 @@ ui.chart_box(
 st.subheader("Comparaison avec l'année précédente")
 indicators = api.indicator_options()
 code = st.selectbox("Indicateur", list(indicators), format_func=indicators.get, key="yoy_indicator")
-this_year = api.indicator_monthly(filters.year, code, filters.pole_code)
-last_year = api.indicator_monthly(filters.year - 1, code, filters.pole_code)
+this_year = cache.indicator_monthly(filters.year, code, filters.pole_code)
+last_year = cache.indicator_monthly(filters.year - 1, code, filters.pole_code)
 ui.chart_box(
     charts.year_on_year(
         this_year,

@@ -7,14 +7,14 @@ import streamlit as st
 from charts.projects import by_kind, expert_table, funnel, places_by_pole
 from charts.territory_tables import project_table
 from geo import deck
-from sppe_data import api, fmt, territory
+from sppe_data import api, fmt
+from ui import cache, maps
 from ui import components as ui
-from ui import maps
 from ui.filters import current
 
 filters = current()
 info = api.data_info()
-projects = territory.project_pipeline(filters.pole_code)
+projects = cache.project_pipeline(filters.pole_code)
 scope = f"{filters.pole_label}, situation au {fmt.day(info.data_date)}"
 source = "projets de création de places"
 

@@ -7,6 +7,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -17,8 +18,8 @@ st.title("Ressources des pôles")
 ui.show_problems(info)
 plan = steering.staffing_plan()
 period = steering.year_period(filters.year)
-staff = steering.staff_by_pole(period)
-positions = steering.staff_positions("all")
+staff = cache.staff_by_pole(period)
+positions = cache.staff_positions("all")
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("ETP du plan", fmt.smart(plan["total_fte"]))

@@ -7,6 +7,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, reference, steering
+from ui import cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -17,7 +18,7 @@ st.title("Saisines des Caf")
 ui.show_problems(info)
 period = steering.year_period(filters.year)
 scope = f"{filters.pole_label}, saisines reçues en {filters.year}"
-delays = steering.request_delays(period, filters.pole_code)
+delays = cache.request_delays(period, filters.pole_code)
 total = delays.filter(pl.col("breakdown") == "all").row(0, named=True)
 
 m = st.columns(5)
@@ -43,7 +44,7 @@ st.caption(
 )
 
 st.subheader("Saisines en attente, par ancienneté")
-waiting = steering.requests_open(min(info.today, period.end), filters.pole_code)
+waiting = cache.requests_open(min(info.today, period.end), filters.pole_code)
 backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
 poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
 ui.chart_box(
@@ -80,7 +81,7 @@ by_caf = delays.filter(pl.col("breakdown") == "caf")
 table(tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période.")
 
 st.subheader("Participation aux frais de déplacement")
-fees = steering.travel_fees(period, filters.pole_code)
+fees = cache.travel_fees(period, filters.pole_code)
 st.markdown(
     f"Forfait par intervention départementale : **{fmt.euros(reference.travel_fee_eur())}** · "
     f"total {filters.year} : **{fmt.euros(fees['travel_fee_eur'].sum())}** pour "

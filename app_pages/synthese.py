@@ -7,13 +7,14 @@ from charts.progress import cumulative_progress
 from charts.tables import monthly_detail, progress_detail, progress_matrix
 from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_RULE, PACE_STATUS
+from ui import cache
 from ui import components as ui
 from ui.exports import table_downloads
 from ui.filters import current
 
 filters = current()
 info = api.data_info()
-progress = api.indicator_progress(filters.year)
+progress = cache.indicator_progress(filters.year)
 
 st.title("Synthèse des indicateurs")
 st.markdown(
@@ -61,7 +62,7 @@ indicators = api.indicator_options()
 indicator_code = st.selectbox(
     "Indicateur", list(indicators), format_func=indicators.__getitem__, key="indicateur"
 )
-monthly = api.indicator_monthly(filters.year, indicator_code, filters.pole_code)
+monthly = cache.indicator_monthly(filters.year, indicator_code, filters.pole_code)
 kpi = scope_rows.filter(pl.col("indicator_code") == indicator_code).row(0, named=True)
 fig = cumulative_progress(
     monthly,

@@ -14,9 +14,6 @@ from datetime import date
 
 
 def main(argv: list[str] | None = None) -> int:
-    from streamlit import logger
-
-    logger.set_log_level("error")  # the data caches run without a Streamlit server here
     from exports import images
     from exports.deck import build_deck, collect, indicator_slides
     from sppe_data.period import parse_period

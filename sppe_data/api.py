@@ -1,6 +1,8 @@
-"""Public read functions used by the pages: each runs one named query through
-``run_sql`` and is cached by its parameters, "today" and the data version (so an
-import or a pinned date is seen at once)."""
+"""Public read functions of the synthesis pages and the deck: plain functions, parameters
+in, polars out, each running one named query through ``run_sql`` with "today" from
+``sppe_data.clock``. Nothing is cached here: the pages read them through ``ui.cache``
+(keyed by parameters, today and the versions of the tables read); the command line and
+the deck call them as they are."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
-import streamlit as st
 
 from sppe_data import clock, reference
-from sppe_data.db import current_version, data_problems, run_sql
+from sppe_data.db import data_problems, run_sql
 from sppe_data.extracts import read_manifest
 from sppe_data.settings import get_settings
 
@@ -36,32 +37,31 @@ def data_info() -> DataInfo:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _indicator_progress(year: int, today: date, version: str) -> pl.DataFrame:
-    return run_sql("indicator_progress", year=year, today=today)
-
-
 def indicator_progress(year: int) -> pl.DataFrame:
-    """Grain: (pôle or 'all') x indicator; see queries/indicator_progress.sql."""
-    return _indicator_progress(year, clock.today(), current_version())
+    """Progress of the targeted indicators over ``year``, as of today.
 
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _indicator_monthly(
-    year: int, indicator_code: str, pole_code: str, today: date, version: str
-) -> pl.DataFrame:
-    return run_sql(
-        "indicator_monthly",
-        year=year,
-        today=today,
-        indicator_code=indicator_code,
-        pole_code=pole_code,
-    )
+    Grain: (pôle or 'all' for the mission) x indicator. Columns: pole_code, pole_label,
+    pole_short_label, pole_sort, indicator_code, indicator_label, short_label,
+    indicator_sort, realised_count, target_count, elapsed_share, expected_count,
+    achieved_share, pace_ratio, pace_status, forecast_count (queries/indicator_progress.sql).
+    """
+    return run_sql("indicator_progress", year=year, today=clock.today())
 
 
 def indicator_monthly(year: int, indicator_code: str, pole_code: str) -> pl.DataFrame:
-    """Grain: month (12 rows); see queries/indicator_monthly.sql."""
-    return _indicator_monthly(year, indicator_code, pole_code, clock.today(), current_version())
+    """One indicator month by month over ``year``, for one pôle or 'all'.
+
+    Grain: month (12 rows). Columns: month_start, month_end, realised_count,
+    cumulative_realised_count (null after today), target_trajectory_count
+    (queries/indicator_monthly.sql).
+    """
+    return run_sql(
+        "indicator_monthly",
+        year=year,
+        today=clock.today(),
+        indicator_code=indicator_code,
+        pole_code=pole_code,
+    )
 
 
 def target_years() -> list[int]:
@@ -91,7 +91,8 @@ def indicator_options() -> dict[str, str]:
 
 
 def extract_status() -> pl.DataFrame:
-    """Grain: one row per extract, French columns (for the Données page)."""
+    """Grain: one row per extract. French columns (Données page): Extraction, Dossier,
+    Lignes (rows in the view, journal entries included)."""
     from sppe_data.extracts import EXTRACTS
 
     counts = dict(run_sql("extract_row_counts").iter_rows())
@@ -105,7 +106,8 @@ def extract_status() -> pl.DataFrame:
 
 
 def pole_reference() -> pl.DataFrame:
-    """Grain: one row per pôle, French columns."""
+    """Grain: one row per pôle (reference only). French columns: Pôle, Caf pivot,
+    Régions, Départements, Population, Part des cibles (%)."""
     df = run_sql("pole_portfolio")
     return df.select(
         pl.col("pole_label").alias("Pôle"),
@@ -118,7 +120,8 @@ def pole_reference() -> pl.DataFrame:
 
 
 def target_reference() -> pl.DataFrame:
-    """Grain: year x indicator, French columns."""
+    """Grain: year x indicator (reference only). French columns: Année, Indicateur,
+    Cible (mission), Période d'activité du, au."""
     df = run_sql("targets_by_year")
     return df.select(
         pl.col("year").alias("Année"),
@@ -129,22 +132,22 @@ def target_reference() -> pl.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _indicator_period(
-    start: date, end: date, previous_start: date, previous_end: date, today: date, version: str
+def indicator_period(
+    start: date, end: date, previous_start: date, previous_end: date
 ) -> pl.DataFrame:
+    """Progress of the targeted indicators over one committee period (month, semester or
+    year), as of today, with the previous period's realised.
+
+    Grain: (pôle or 'all' for the mission) x indicator. Columns: pole_code, pole_label,
+    pole_short_label, pole_sort, indicator_code, indicator_label, short_label,
+    indicator_sort, realised_count, previous_realised_count, target_count, expected_count,
+    achieved_share, pace_ratio, pace_status (queries/indicator_period.sql).
+    """
     return run_sql(
         "indicator_period",
         period_start=start,
         period_end=end,
         previous_start=previous_start,
         previous_end=previous_end,
-        today=today,
-    )
-
-
-def indicator_period(start: date, end: date, previous_start: date, previous_end: date):
-    """Grain: (pôle or 'all') x indicator over one period; see queries/indicator_period.sql."""
-    return _indicator_period(
-        start, end, previous_start, previous_end, clock.today(), current_version()
+        today=clock.today(),
     )

@@ -85,6 +85,13 @@ def run(data_dir: Path | None, scale: float, repeat: int, seed: int = 42) -> dic
             f"{result.row_counts['activities']:,} activités".replace(",", " ")
         )
     os.environ["SPPE_DATA_DIR"] = str(data_dir)
+    if tmp is not None:
+        # A generated set gets its own empty store: the journal adds nothing to it.
+        from sppe_data import store
+
+        url = f"sqlite:///{Path(tmp.name) / 'sppe.sqlite3'}"
+        store.migrate(url)
+        os.environ["SPPE_DATABASE_URL"] = url
     try:
         today = clock.today()
         out = {}

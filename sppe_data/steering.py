@@ -1,6 +1,8 @@
 """Read functions of the steering pages (indicator explorer, committees, controls,
-resources, saisines). Each runs one named query through ``run_sql``, cached by its
-parameters, "today" and the data version, like ``sppe_data.api``.
+resources, saisines): plain functions, parameters in, polars out, each running one named
+query through ``run_sql`` (with "today" from ``sppe_data.clock`` when the query takes
+it). Nothing is cached here: the pages read them through ``ui.cache``, like those of
+``sppe_data.api``.
 
 Periods are passed as inclusive date bounds; helpers below turn a year, a semester or a
 month into bounds. Rules that are figures (staffing plan, control kinds, late
@@ -14,10 +16,9 @@ from datetime import date
 from functools import lru_cache
 
 import polars as pl
-import streamlit as st
 
 from sppe_data import clock, fmt
-from sppe_data.db import current_version, run_sql
+from sppe_data.db import run_sql
 from sppe_data.period import Period
 from sppe_data.reference import EQUIPMENT_LABELS
 from sppe_data.settings import REFERENCE_DIR
@@ -72,13 +73,7 @@ def current_semester(today: date) -> tuple[int, int]:
     return today.year, 1 if today.month <= 6 else 2
 
 
-# -- cached runner -----------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _run(name: str, params: tuple, today: date, version: str) -> pl.DataFrame:
-    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    return run_sql(name, today=today, **bound) if _needs_today(name) else run_sql(name, **bound)
+# -- query runner ------------------------------------------------------------------
 
 
 _WITHOUT_TODAY = {"requests_open", "ops_late_items"}
@@ -89,10 +84,11 @@ def _needs_today(name: str) -> bool:
 
 
 def query(name: str, **params: object) -> pl.DataFrame:
-    """Runs ``queries/<name>.sql`` (with ``today`` bound unless the query takes an
-    explicit date), cached by parameters, today and data version."""
-    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _run(name, key, clock.today(), current_version())
+    """Runs ``queries/<name>.sql`` with ``params``, and ``today`` bound unless the query
+    takes an explicit date."""
+    if _needs_today(name):
+        params = {"today": clock.today(), **params}
+    return run_sql(name, **params)
 
 
 def bench_calls(name: str, today: date, **params: object) -> tuple[str, dict]:
@@ -133,7 +129,10 @@ def activity_breakdown(period: Period, pole_code: str, dimension: str) -> pl.Dat
 def activity_list(
     period: Period, pole_code: str, activity_kind: str, dimension: str, dim_key: str
 ) -> pl.DataFrame:
-    """Grain: one done activity (at most DRILL_ROW_LIMIT rows, most recent first)."""
+    """Grain: one done activity (at most DRILL_ROW_LIMIT rows, most recent first).
+    Columns: activity_id, activity_on, domain, activity_label, pole_short_label, caf_name,
+    dep_code, equipment_kind, status, days_spent, has_findings, undue_amount_eur,
+    recovered_amount_eur, travel_fee_eur, comment (queries/activity_list.sql)."""
     return query(
         "activity_list",
         date_from=period.start,
@@ -150,12 +149,19 @@ def activity_list(
 
 
 def copil_semester(year: int, half: int) -> pl.DataFrame:
-    """Grain: (pôle or 'all') x targeted indicator; see queries/copil_semester.sql."""
+    """Grain: (pôle or 'all' for the mission) x targeted indicator, semester ``half`` of
+    ``year`` as of today. Columns: pole_code, pole_label, pole_short_label, pole_sort,
+    indicator_code, indicator_label, short_label, indicator_sort, semester_from,
+    semester_to, as_of, semester_realised_count, previous_realised_count, change_count,
+    year_realised_count, target_count, expected_count, gap_count, pace_ratio, pace_status
+    (queries/copil_semester.sql)."""
     return query("copil_semester", year=year, half=half)
 
 
 def ops_month_activity(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
-    """Grain: activity kind of the domain x pôle; see queries/ops_month_activity.sql."""
+    """Grain: activity kind of the domain x pôle (every pair, zeros included). Columns:
+    activity_kind, activity_label, kind_sort, pole_code, pole_short_label, pole_sort,
+    done_count, days_spent, planned_next_count (queries/ops_month_activity.sql)."""
     return query("ops_month_activity", month_start=month_start, domain=domain, pole_code=pole_code)
 
 
@@ -165,7 +171,9 @@ def month_as_of(month_start: date) -> date:
 
 
 def ops_late_items(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
-    """Grain: one late activity at the end of the month (or today)."""
+    """Grain: one late activity at the end of the month (or today), oldest first.
+    Columns: activity_id, activity_on, days_late, activity_label, pole_short_label,
+    caf_name, status (queries/ops_late_items.sql)."""
     return query(
         "ops_late_items",
         as_of=month_as_of(month_start),
@@ -176,7 +184,9 @@ def ops_late_items(month_start: date, domain: str, pole_code: str) -> pl.DataFra
 
 
 def requests_open(as_of: date, pole_code: str, domain: str = "all") -> pl.DataFrame:
-    """Grain: one saisine waiting at ``as_of``; see queries/requests_open.sql."""
+    """Grain: one saisine waiting at ``as_of``, oldest first. Columns: request_id,
+    received_on, age_days, status, priority, caf_name, pole_short_label, request_label,
+    domain, routing, expected_routing, is_routing_ok (queries/requests_open.sql)."""
     return query("requests_open", as_of=as_of, pole_code=pole_code, domain=domain)
 
 
@@ -184,8 +194,10 @@ def requests_open(as_of: date, pole_code: str, domain: str = "all") -> pl.DataFr
 
 
 def control_outcomes(period: Period, pole_code: str) -> pl.DataFrame:
-    """Grain: (breakdown, key); see queries/control_outcomes.sql. Equipment labels
-    are French."""
+    """Grain: (breakdown, key), breakdown 'all', 'equipment' or 'pole'. Columns:
+    breakdown, key, label (French equipment labels), sort_key, controls_count,
+    with_outcome_count, findings_count, findings_share, undue_amount_eur,
+    recovered_amount_eur, recovery_share (queries/control_outcomes.sql)."""
     df = query(
         "control_outcomes",
         date_from=period.start,
@@ -201,7 +213,10 @@ def control_outcomes(period: Period, pole_code: str) -> pl.DataFrame:
 
 
 def partner_controls(pole_code: str) -> pl.DataFrame:
-    """Grain: one partner; see queries/partner_controls.sql."""
+    """Grain: one partner, watch-list first. Columns: partner_id, partner_name,
+    partner_type, head_office_dep_code, caf_count, facilities_count, risk_level,
+    controls_count, findings_count, undue_amount_eur, last_control_on,
+    last_control_has_findings, is_on_watch_list (queries/partner_controls.sql)."""
     return query(
         "partner_controls",
         pole_code=pole_code,
@@ -213,12 +228,15 @@ def partner_controls(pole_code: str) -> pl.DataFrame:
 
 
 def staff_by_pole(period: Period) -> pl.DataFrame:
-    """Grain: one pôle; see queries/staff_by_pole.sql."""
+    """Grain: one pôle (zeros included). Columns: pole_code, pole_short_label, pole_sort,
+    positions_count, people_in_post_count, fte_positions, fte_in_post, fte_vacant,
+    fte_to_come, done_count, done_per_fte (queries/staff_by_pole.sql)."""
     return query("staff_by_pole", date_from=period.start, date_to=period.end)
 
 
 def staff_positions(pole_code: str) -> pl.DataFrame:
-    """Grain: one position; see queries/staff_positions.sql."""
+    """Grain: one position. Columns: staff_id, pole_code, pole_short_label, pole_sort,
+    job, funding_line, fte, start_on, state (queries/staff_positions.sql)."""
     return query("staff_positions", pole_code=pole_code)
 
 
@@ -232,8 +250,11 @@ def staffing_plan() -> dict:
 
 
 def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
-    """Grain: (breakdown, key); see queries/request_delays.sql. Priority labels are
-    French."""
+    """Grain: (breakdown, key), breakdown 'all', 'pole', 'caf' or 'priority'. Columns:
+    breakdown, key, label (French priority labels), sort_key, received_count,
+    waiting_count, in_progress_count, done_count, refused_count, misrouted_count,
+    high_priority_count, take_up_median_days, take_up_p90_days, close_median_days,
+    close_p90_days (queries/request_delays.sql)."""
     df = query("request_delays", date_from=period.start, date_to=period.end, pole_code=pole_code)
     labels = [
         label("priorities", None if k == "non_renseigne" else k) if b == "priority" else lab
@@ -247,12 +268,16 @@ def backlog_bands() -> list[int]:
 
 
 def travel_fees(period: Period, pole_code: str) -> pl.DataFrame:
-    """Grain: Caf x month; see queries/travel_fees.sql."""
+    """Grain: Caf x month with at least one charged intervention. Columns: caf_code,
+    caf_name, pole_short_label, month_start, interventions_count, travel_fee_eur
+    (queries/travel_fees.sql)."""
     return query("travel_fees", date_from=period.start, date_to=period.end, pole_code=pole_code)
 
 
 def activity_monthly_by_pole(period: Period, activity_kinds: list[str]) -> pl.DataFrame:
-    """Grain: pôle x month of the period; see queries/activity_monthly_by_pole.sql."""
+    """Grain: pôle x month of the period (zeros included, null after today). Columns:
+    pole_code, pole_short_label, pole_sort, month_start, done_count
+    (queries/activity_monthly_by_pole.sql)."""
     return query(
         "activity_monthly_by_pole",
         date_from=period.start,

@@ -10,6 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.browser import SCREENSHOTS, serve_app
+from tests.conftest import migrated
 from tests.tiny import TODAY, write_tiny_extracts
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def export_server(tmp_path_factory, chromium):
-    data_dir = write_tiny_extracts(tmp_path_factory.mktemp("exports") / "data")
+    data_dir = migrated(write_tiny_extracts(tmp_path_factory.mktemp("exports") / "data"))
     # Exports are a right of the cnaf role: the demo session starts with it.
     with serve_app(data_dir, SPPE_TODAY=TODAY.isoformat(), SPPE_DEMO_ROLE="cnaf") as url:
         yield url

@@ -10,15 +10,16 @@ import sys
 import pytest
 
 from tests.browser import ROOT, SCREENSHOTS, serve_app
+from tests.conftest import migrated
 from tests.tiny import TODAY, write_tiny_extracts
 
 pytestmark = pytest.mark.browser
-PASSWORD = "mot de passe de test"
+PASSWORD = "girafe nuageuse sur le toit"
 
 
 @pytest.fixture(scope="module")
 def local_server(tmp_path_factory, chromium):
-    data_dir = write_tiny_extracts(tmp_path_factory.mktemp("browser_local") / "data")
+    data_dir = migrated(write_tiny_extracts(tmp_path_factory.mktemp("browser_local") / "data"))
     env = {
         **os.environ,
         "SPPE_DATA_DIR": str(data_dir),
@@ -50,7 +51,9 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
         page.get_by_label("Identifiant").fill("agent.med")
         page.get_by_label("Mot de passe").fill("faux mot de passe")
         page.get_by_role("button", name="Se connecter").click()
-        page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for(timeout=30_000)
+        page.get_by_text("identifiant ou mot de passe incorrect", exact=False).first.wait_for(
+            timeout=30_000
+        )
         page.screenshot(path=str(SCREENSHOTS / "connexion.png"), full_page=True)
         page.get_by_label("Mot de passe").fill(PASSWORD)
         page.get_by_role("button", name="Se connecter").click()

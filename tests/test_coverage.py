@@ -7,7 +7,7 @@ import csv
 import polars as pl
 import pytest
 
-from sppe_data import cli
+from sppe_cli.main import main as sppe_main
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.coverage import children_under3, import_coverage, parse_coverage
 from sppe_data.settings import REFERENCE_DIR
@@ -125,10 +125,10 @@ def test_cli(tmp_path, monkeypatch, capsys):
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(csv_bytes(GOOD_ROW))
     bad.write_bytes(csv_bytes(GOOD_ROW.replace(";75;", ";999;")))
-    assert cli.main(["import-coverage", str(bad)]) == 1
+    assert sppe_main(["import-coverage", str(bad)]) == 1
     assert "inconnu" in capsys.readouterr().err
     assert not (tmp_path / "extracts" / "coverage").exists()
-    assert cli.main(["import-coverage", str(good)]) == 0
+    assert sppe_main(["import-coverage", str(good)]) == 0
     assert "Import réussi : 1 lignes" in capsys.readouterr().out
     assert layer(tmp_path / "extracts")["dep_code"].to_list() == ["75"]
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from exports import deck as deck_module
 from exports.deck import Slide, build_deck, indicator_sentence
-from sppe_data import cli
+from sppe_cli.main import main as sppe_main
 from sppe_data.period import parse_period
 
 INDICATOR_TITLES = [
@@ -138,7 +138,7 @@ def test_deck_one_pole_and_extra_slides(tiny_data, chromium, monkeypatch):
 
 def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
     out = tmp_path / "copil.pptx"
-    rc = cli.main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
+    rc = sppe_main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
     assert rc == 0
     assert len(Presentation(str(out)).slides) == 11
     assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 11
@@ -154,7 +154,7 @@ def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
 )
 def test_cli_deck_bad_input(tiny_data, tmp_path, capsys, args, message):
     out = tmp_path / "copil.pptx"
-    assert cli.main(["deck", *args, "--out", str(out)]) == 2
+    assert sppe_main(["deck", *args, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
 

@@ -1,6 +1,6 @@
 """AppTest: the Saisie forms (submission, French field errors, nothing written on bad
 input, free text kept as text, resubmission), pages offered per role, the audit page,
-and the local sign-in (failures, lock-out)."""
+and the sign-in page of the oidc mode (local accounts: test_accounts.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sppe_data import accounts, api, journal
+from sppe_data import api, journal
 from sppe_data.auth import Principal
+
+CNAF_EXPORTER = Principal("controle", "Contrôle des tests", "cnaf")
 
 APP = "../app.py"
 CNAF = Principal("dpfas", "Dpfas", "cnaf")
@@ -66,7 +68,7 @@ def fill_control(at: AppTest, **over) -> None:
 
 
 def journal_rows() -> pl.DataFrame:
-    return journal._read("select * from journal.activity_entries", [])
+    return journal.export_tables(CNAF_EXPORTER)["journal_activities"]
 
 
 def test_a_pole_logs_a_control_and_the_figure_moves(tiny_data):
@@ -135,7 +137,7 @@ def test_request_form_derives_routing(tiny_data):
     assert any("date de clôture" in e.value for e in at.error)  # done needs a closing date
     at.date_input(key="request_closed").set_value(date(2026, 1, 12))
     click(at, "Enregistrer la saisine")
-    saved = journal._read("select * from journal.request_entries", []).to_dicts()
+    saved = journal.export_tables(CNAF_EXPORTER)["journal_requests"].to_dicts()
     assert [(r["routing"], r["pole_code"], r["caf_code"]) for r in saved] == [
         ("cnaf", "idf_hdf", "59")
     ]
@@ -169,97 +171,6 @@ def test_audit_page_lists_changes(tiny_data):
     )
 
 
-@pytest.fixture
-def local_mode(tiny_data, monkeypatch):
-    monkeypatch.setenv("SPPE_AUTH_MODE", "local")
-    accounts.add_user("agent.med", "un mot de passe long", "pole", "mediterranee", "Agent Méd")
-    return tiny_data
-
-
-def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input[0].set_value(username)
-    at.text_input[1].set_value(password)
-    return click(at, "Se connecter")
-
-
-def test_local_sign_in(local_mode):
-    at = app(page=None)
-    assert at.title[0].value == "Connexion"
-    sign_in(at, "agent.med", "mauvais mot de passe")
-    assert [e.value for e in at.error] == ["Identifiant ou mot de passe incorrect."]
-    sign_in(at, "inconnu", "un mot de passe long")
-    assert [e.value for e in at.error] == ["Identifiant ou mot de passe incorrect."]
-    sign_in(at, "agent.med", "un mot de passe long")
-    assert at.title[0].value == "Synthèse des indicateurs"
-    assert at.session_state["principal"].pole_code == "mediterranee"
-
-
-def test_local_lock_out_after_five_failures(local_mode):
-    at = app(page=None)
-    for _ in range(accounts.MAX_FAILURES):
-        sign_in(at, "agent.med", "faux")
-    assert "verrouillé" in at.error[0].value
-    sign_in(at, "agent.med", "un mot de passe long")  # right password, still locked
-    assert "verrouillé" in at.error[0].value
-    assert at.title[0].value == "Connexion"
-    # After the lock-out period, the right password works again.
-    later = accounts._now().replace(year=accounts._now().year + 1)
-    assert accounts.authenticate("agent.med", "un mot de passe long", now=later).role == "pole"
-
-
-def test_disabled_account_cannot_sign_in(local_mode):
-    accounts.disable_user("agent.med")
-    with pytest.raises(accounts.SignInError, match="désactivé"):
-        accounts.authenticate("agent.med", "un mot de passe long")
-    with pytest.raises(accounts.SignInError, match="incorrect"):
-        accounts.authenticate("agent.med", "faux")
-
-
-def test_accounts_file_keeps_no_password(local_mode):
-    text = (local_mode / accounts.USERS_FILE).read_text(encoding="utf-8")
-    assert "un mot de passe long" not in text and "$argon2id$" in text
-    with pytest.raises(accounts.AccountError, match="trop court"):
-        accounts.add_user("x.y", "court", "reader")
-    with pytest.raises(accounts.AccountError, match="existe déjà"):
-        accounts.add_user("agent.med", "un autre mot de passe", "reader")
-
-
-def test_oidc_claims_mapping():
-    """The identity provider cannot run here: its claims are mocked."""
-    mapping = {
-        "admin": ["root@cnaf.fr"],
-        "cnaf": ["@cnaf.fr"],
-        "reader": ["@copil.example"],
-        "poles": {"@caf30.example": "mediterranee", "lea@caf33.example": "atlantique"},
-    }
-
-    def role(claims):
-        p = accounts.principal_from_claims(claims, mapping)
-        return p and (p.role, p.pole_code)
-
-    assert role({"email": "root@cnaf.fr"}) == ("admin", None)
-    assert role({"email": "Jean@CNAF.fr"}) == ("cnaf", None)
-    assert role({"email": "x@caf30.example"}) == ("pole", "mediterranee")
-    assert role({"email": "lea@caf33.example"}) == ("pole", "atlantique")
-    assert role({"email": "other@caf33.example"}) is None
-    assert role({"email": "m@copil.example"}) == ("reader", None)
-    assert role({"email": "z@x.fr", "sppe_role": "pole", "sppe_pole": "idf_hdf"}) == (
-        "pole",
-        "idf_hdf",
-    )
-    assert role({"email": "z@x.fr", "sppe_role": "pole", "sppe_pole": "nowhere"}) is None
-    assert role({}) is None
-
-
-def test_accounts_page_lists_users_without_hashes(local_mode, monkeypatch):
-    monkeypatch.setenv("SPPE_AUTH_MODE", "demo")
-    at = app(role="admin", page="app_pages/comptes.py")
-    table = at.dataframe[0].value
-    assert list(table["Identifiant"]) == ["agent.med"]
-    assert list(table["État"]) == ["actif"]
-    assert not any("argon2" in str(v) for v in table.to_numpy().ravel())
-
-
 def test_edit_then_cancel_a_recent_entry(tiny_data):
     at = app()
     fill_control(at)
@@ -290,7 +201,3 @@ def test_oidc_mode_shows_the_provider_sign_in(tiny_data, monkeypatch):
     at.secrets["auth"] = {"client_id": "pilotage-sppe", "server_metadata_url": "https://idp/x"}
     at.run()
     assert [b.label for b in at.button] == ["Se connecter avec le compte Cnaf"]
-    monkeypatch.setenv("SPPE_AUTH_MODE", "**nimporte**")
-    at = app(page=None)
-    assert "Mode de connexion inconnu" in at.error[0].value
-    assert not at.title  # nothing else drawn

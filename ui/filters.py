@@ -15,6 +15,7 @@ from sppe_data import api
 
 YEAR_KEY = "annee"
 POLE_KEY = "pole"
+URL_KEYS = (YEAR_KEY, POLE_KEY)  # the query parameters a link may carry
 _URL_READ = "_filters_read_from_url"
 
 

@@ -112,7 +112,13 @@ def _create_engine(url: URL) -> Engine:
         pool_pre_ping=True,  # a restarted server or a dropped connection is re-opened
         pool_size=5,
         max_overflow=10,
-        connect_args={"connect_timeout": 10, "application_name": "pilotage-sppe"},
+        connect_args={
+            "connect_timeout": 10,
+            "application_name": "pilotage-sppe",
+            # Like SQLite's busy timeout: a writer waiting behind another transaction
+            # (the same submission token, a row being edited) fails loudly, never hangs.
+            "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
+        },
     )
 
 
@@ -164,8 +170,13 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """One read transaction (a consistent snapshot for several statements)."""
+        options: dict = {"sppe_read": True}
+        if self.dialect == "postgresql":
+            # PostgreSQL's default (READ COMMITTED) takes a snapshot per statement; this
+            # takes one for the whole transaction. Reads never fail for serialization.
+            options["isolation_level"] = "REPEATABLE READ"
         try:
-            conn = self.engine.connect().execution_options(sppe_read=True)
+            conn = self.engine.connect().execution_options(**options)
         except sa.exc.SQLAlchemyError as exc:
             raise _unavailable(self.url, exc) from exc
         try:
@@ -207,7 +218,19 @@ class Store:
         return {r.table_name: int(r.revision) for r in rows}
 
 
+def _busy(exc: Exception) -> bool:
+    """A lock not obtained in time (SQLite busy timeout, PostgreSQL lock_timeout)."""
+    orig = getattr(exc, "orig", exc)
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) == "55P03"
+
+
 def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
+    if _busy(exc):
+        return StoreUnavailable(
+            f"Base de données {describe(url)} occupée : une autre écriture la retient depuis "
+            f"plus de {BUSY_TIMEOUT_MS // 1000} s. Rien n'a été enregistré ; réessayez dans "
+            "un instant."
+        )
     return StoreUnavailable(
         f"Base de données {describe(url)} injoignable ou illisible "
         f"({type(exc.orig if hasattr(exc, 'orig') else exc).__name__}). Les saisies ne "

@@ -1,0 +1,3 @@
+from sppe_cli.main import run
+
+run()

@@ -24,6 +24,9 @@ from sppe_data.settings import QUERIES_DIR
 class Catalog:
     connection: duckdb.DuckDBPyConnection
     problems: list[str] = field(default_factory=list)
+    # Extract name -> French reason, for each extract that is missing or unreadable (its
+    # view is empty): the figures it feeds are unavailable, not zero.
+    unavailable: dict[str, str] = field(default_factory=dict)
     # The store revisions the journal copy reflects (None: not loaded yet).
     journal_key: tuple[int, ...] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,9 +99,11 @@ def build_catalog(extracts_dir: Path) -> Catalog:
         con.unregister("_frame")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     problems = reference.validate()
+    unavailable = {}
     for extract in EXTRACTS.values():
         message = _extract_view(con, extract, extracts_dir)
         if message:
             problems.append(message)
+            unavailable[extract.name] = message
     create_journal_views(con)
-    return Catalog(connection=con, problems=problems)
+    return Catalog(connection=con, problems=problems, unavailable=unavailable)

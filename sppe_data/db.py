@@ -26,12 +26,24 @@ from sppe_data.settings import QUERIES_DIR, get_settings
 
 MAX_CATALOGS = 2  # the current extract version, and the previous one during a swap
 
-_catalogs: dict[tuple[str, str], Catalog] = {}
+# Store tables whose change rebuilds the whole catalog (which extract version is current;
+# the reference data edited in the app), unlike the journal's entries that are reloaded
+# into the catalog in place. A counter absent from the store counts as 0.
+REBUILD_TABLES = ("extract_versions", "reference_edits")
+
+_catalogs: dict[tuple, Catalog] = {}
 _catalogs_lock = threading.Lock()
 
 
-def _catalog(extracts_dir: Path) -> Catalog:
-    key = (str(extracts_dir), data_version(extracts_dir))
+def rebuild_key(revisions: dict[str, int]) -> tuple[int, ...]:
+    return (
+        revisions.get("store_generation", 0),
+        *(revisions.get(t, 0) for t in REBUILD_TABLES),
+    )
+
+
+def _catalog(extracts_dir: Path, revisions: dict[str, int]) -> Catalog:
+    key = (str(extracts_dir), data_version(extracts_dir), rebuild_key(revisions))
     found = _catalogs.get(key)
     if found is not None:
         return found
@@ -69,8 +81,9 @@ def _sync_journal(catalog: Catalog, revisions: dict[str, int]) -> None:
 
 def catalog() -> Catalog:
     """The process's catalog, its journal rows up to date with the store."""
-    found = _catalog(get_settings().extracts_dir)
-    _sync_journal(found, store.get_store().revisions())
+    revisions = store.get_store().revisions()
+    found = _catalog(get_settings().extracts_dir, revisions)
+    _sync_journal(found, revisions)
     return found
 
 
@@ -84,14 +97,14 @@ def table_versions() -> dict[str, str]:
     """Extract name -> version: the extract files, plus the store's revision for the
     tables the journal feeds. A cached read keyed by the versions of the tables it reads
     is invalidated by a write to those tables only."""
-    extracts = data_version(get_settings().extracts_dir)
     revisions = store.get_store().revisions()
-    generation = revisions.get("store_generation", 0)
+    extracts = data_version(get_settings().extracts_dir)
+    extracts += "|" + ".".join(str(n) for n in rebuild_key(revisions))
     out = {}
     for name in EXTRACTS:
         version = extracts
         if name in journal.TABLES:
-            version += f"|{generation}.{revisions.get(journal.TABLES[name], 0)}"
+            version += f"|{revisions.get(journal.TABLES[name], 0)}"
         out[name] = version
     return out
 
@@ -120,4 +133,9 @@ def run_sql(name: str, **params: object) -> pl.DataFrame:
 
 def data_problems() -> list[str]:
     """French messages about missing, unreadable or inconsistent data files."""
-    return list(_catalog(get_settings().extracts_dir).problems)
+    return list(catalog().problems)
+
+
+def unavailable_extracts() -> dict[str, str]:
+    """Extract name -> French reason, for the extracts that are missing or unreadable."""
+    return dict(catalog().unavailable)

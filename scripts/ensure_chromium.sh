@@ -15,18 +15,9 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-  fi
-fi
-
-if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || [ -n "$SUDO" ]; }; then
-  echo "Installation des paquets Debian : ${missing[*]}…"
-  $SUDO apt-get update -qq \
-    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=apt_install.sh
+. "$(dirname "$0")/apt_install.sh"
+apt_install "${missing[@]}"
 
 if ! have_fonts; then
   echo "Polices DejaVu absentes : le PDF du dossier COPIL utilisera Helvetica." >&2

@@ -19,31 +19,9 @@ if have_server; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-  fi
-fi
-
-if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || [ -n "$SUDO" ]; }; then
-  echo "Installation du paquet Debian : postgresql…"
-  # The package would start its own service on a machine without a policy saying
-  # otherwise; the tests do not use it, so forbid service starts during the install.
-  policy=/usr/sbin/policy-rc.d
-  added_policy=""
-  if [ ! -e "$policy" ]; then
-    if printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null \
-      && $SUDO chmod 755 "$policy"; then
-      added_policy=1
-    fi
-  fi
-  $SUDO apt-get update -qq \
-    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
-  if [ -n "$added_policy" ]; then
-    $SUDO rm -f "$policy"
-  fi
-fi
+# shellcheck source=apt_install.sh
+. "$(dirname "$0")/apt_install.sh"
+apt_install postgresql
 
 if have_server; then
   exit 0

@@ -153,28 +153,9 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction: commit on exit, rollback on any exception."""
-        try:
-            conn = self.engine.connect()
-        except sa.exc.SQLAlchemyError as exc:
-            raise _unavailable(self.url, exc) from exc
-        try:
-            with conn.begin():
-                yield conn
-        except sa.exc.OperationalError as exc:
-            raise _unavailable(self.url, exc) from exc
-        finally:
-            conn.close()
-
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """One read transaction (a consistent snapshot for several statements)."""
-        options: dict = {"sppe_read": True}
-        if self.dialect == "postgresql":
-            # PostgreSQL's default (READ COMMITTED) takes a snapshot per statement; this
-            # takes one for the whole transaction. Reads never fail for serialization.
-            options["isolation_level"] = "REPEATABLE READ"
+    def _transaction(self, **options) -> Iterator[Connection]:
+        """One transaction on a pooled connection: commit on exit, rollback on any
+        exception; a database that cannot be reached gives the French message."""
         try:
             conn = self.engine.connect().execution_options(**options)
         except sa.exc.SQLAlchemyError as exc:
@@ -186,6 +167,19 @@ class Store:
             raise _unavailable(self.url, exc) from exc
         finally:
             conn.close()
+
+    def write(self):
+        """One write transaction (SQLite: BEGIN IMMEDIATE, so it never fails midway on
+        another writer's lock; it waits up to the busy timeout)."""
+        return self._transaction()
+
+    def reading(self):
+        """One read transaction (a consistent snapshot for several statements)."""
+        if self.dialect == "postgresql":
+            # PostgreSQL's default (READ COMMITTED) takes a snapshot per statement; this
+            # takes one for the whole transaction. Reads never fail for serialization.
+            return self._transaction(sppe_read=True, isolation_level="REPEATABLE READ")
+        return self._transaction(sppe_read=True)
 
     def rows(self, statement, **params) -> list[sa.Row]:
         with self.reading() as conn:

@@ -1,19 +1,19 @@
 """Carte des pôles: who covers which département, where the activity and the
 coverage gaps are."""
 
+import polars as pl
 import streamlit as st
 
 from charts.territory_tables import departement_table
 from geo import boundaries, deck
 from sppe_data import api, coverage, fmt
-from ui import cache, maps
+from ui import availability, cache, maps
 from ui import components as ui
 from ui.filters import current
 from ui.signin import can_export
 
 filters = current()
 info = api.data_info()
-departements = cache.departement_map(filters.year, filters.pole_code)
 
 st.title("Carte des pôles")
 st.markdown(
@@ -22,9 +22,38 @@ st.markdown(
 )
 ui.show_problems(info)
 
+# Every imported year of the coverage layer can be shown; by default, the latest one not
+# after the year chosen in the sidebar.
+coverage_choices = cache.coverage_years()["year"].to_list()
+coverage_choice = None
+if len(coverage_choices) > 1:
+    auto_year = next((y for y in coverage_choices if y <= filters.year), coverage_choices[0])
+    coverage_choice = st.selectbox(
+        "Année des taux de couverture",
+        [None, *coverage_choices],
+        format_func=lambda y: (
+            f"{auto_year} (selon l'année {filters.year})" if y is None else str(y)
+        ),
+        key="carte_annee_couverture",
+    )
+departements = cache.departement_map(filters.year, filters.pole_code, coverage_choice)
+
+# The map's layers read different extracts: an unavailable one takes its layers and its
+# columns away (never a map of zeros), the pôle composition stays.
+LAYERS = {
+    "activities": ["activity_count", "activity_per_10k_children"],
+    "coverage": ["coverage_global_pct", "coverage_eaje_pct", "coverage_year"],
+}
+missing = availability.missing(cache.departement_map)
+if missing:
+    st.warning(availability.message(missing), icon=":material/database_off:")
+    hidden = [c for name in missing for c in LAYERS.get(name, [])]
+    departements = departements.with_columns(pl.lit(None).alias(c) for c in hidden)
+else:
+    hidden = []
 indicator = st.radio(
     "Colorer les départements par",
-    list(deck.INDICATORS),
+    [k for k in deck.INDICATORS if k not in hidden],
     format_func=deck.INDICATORS.__getitem__,
     horizontal=True,
     key="carte_indicateur",
@@ -34,6 +63,8 @@ coverage_years = departements["coverage_year"].drop_nulls()
 coverage_note = (
     f"taux de couverture {coverage_years[0]} (data.caf.fr)"
     if coverage_years.len()
+    else "taux de couverture indisponibles"
+    if "coverage" in missing
     else "aucun taux de couverture importé"
 )
 maps.map_box(

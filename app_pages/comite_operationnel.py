@@ -10,7 +10,7 @@ from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
 from sppe_data.reference import DOMAIN_LABELS
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -38,40 +38,50 @@ ops = cache.ops_month_activity(month_start, domain, filters.pole_code)
 late = cache.ops_late_items(month_start, domain, filters.pole_code)
 waiting = cache.requests_open(as_of, filters.pole_code, domain)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Réalisées dans le mois", fmt.number(ops["done_count"].sum()))
-m2.metric("Prévues le mois suivant", fmt.number(ops["planned_next_count"].sum()))
-m3.metric("Activités en retard", fmt.number(late.height))
-m4.metric("Saisines en attente", fmt.number(waiting.height))
+activity_reads = (cache.ops_month_activity, cache.ops_late_items)
+availability.metric(
+    m1, "Réalisées dans le mois", fmt.number(ops["done_count"].sum()), *activity_reads
+)
+availability.metric(
+    m2, "Prévues le mois suivant", fmt.number(ops["planned_next_count"].sum()), *activity_reads
+)
+availability.metric(m3, "Activités en retard", fmt.number(late.height), *activity_reads)
+availability.metric(m4, "Saisines en attente", fmt.number(waiting.height), cache.requests_open)
 
 st.subheader("L'activité du mois")
-by_pole = (
-    ops.group_by("pole_short_label", "pole_sort")
-    .agg(pl.col("done_count").sum(), pl.col("planned_next_count").sum())
-    .sort("pole_sort")
-)
-ui.chart_box(
-    charts.grouped_bars(
-        by_pole["pole_short_label"].to_list(),
-        {
-            "Réalisées dans le mois": by_pole["done_count"].to_list(),
-            "Prévues le mois suivant": by_pole["planned_next_count"].to_list(),
-        },
-        f"{DOMAIN_LABELS[domain]} : activités du mois et du mois suivant",
-        scope,
-        "Activités",
-    ),
-    tables.ops_activity(ops),
-    ui.provenance(info, scope, "activités (réalisées ; prévues ou en cours)"),
-    key="ops_month",
-)
+if not availability.blocked(*activity_reads):
+    by_pole = (
+        ops.group_by("pole_short_label", "pole_sort")
+        .agg(pl.col("done_count").sum(), pl.col("planned_next_count").sum())
+        .sort("pole_sort")
+    )
+    ui.chart_box(
+        charts.grouped_bars(
+            by_pole["pole_short_label"].to_list(),
+            {
+                "Réalisées dans le mois": by_pole["done_count"].to_list(),
+                "Prévues le mois suivant": by_pole["planned_next_count"].to_list(),
+            },
+            f"{DOMAIN_LABELS[domain]} : activités du mois et du mois suivant",
+            scope,
+            "Activités",
+        ),
+        tables.ops_activity(ops),
+        ui.provenance(info, scope, "activités (réalisées ; prévues ou en cours)"),
+        key="ops_month",
+    )
 
 st.subheader("Activités en retard")
-table(tables.late_items(late), "ops_late", "Aucune activité en retard.")
-st.caption(
-    f"Prévues ou en cours plus de {steering.rules()['operations']['late_after_days']} jours "
-    f"après leur date, au {fmt.day(as_of)}. " + ui.provenance(info, scope, "activités")
-)
+if not availability.blocked(*activity_reads):
+    table(tables.late_items(late), "ops_late", "Aucune activité en retard.")
+    st.caption(
+        f"Prévues ou en cours plus de {steering.rules()['operations']['late_after_days']} "
+        f"jours après leur date, au {fmt.day(as_of)}. " + ui.provenance(info, scope, "activités")
+    )
 
 st.subheader("Saisines en attente")
-table(tables.open_requests(waiting), "ops_requests", "Aucune saisine en attente.")
-st.caption(f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines"))
+if not availability.blocked(cache.requests_open):
+    table(tables.open_requests(waiting), "ops_requests", "Aucune saisine en attente.")
+    st.caption(
+        f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines")
+    )

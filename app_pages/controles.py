@@ -7,7 +7,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -16,6 +16,7 @@ filters = current()
 info = api.data_info()
 st.title("Contrôles : résultats et partenaires")
 ui.show_problems(info)
+availability.stop_if_unavailable(cache.control_outcomes)
 period = steering.year_period(filters.year)
 scope = f"{filters.pole_label}, {period.label}"
 outcomes = cache.control_outcomes(period, filters.pole_code)
@@ -59,23 +60,25 @@ for breakdown, heading, first in (
     )
 
 st.subheader("Partenaires multi-départementaux")
-partners = cache.partner_controls(filters.pole_code)
-watch = partners.filter(pl.col("is_on_watch_list"))
-levels = ", ".join(
-    steering.label("risk_levels", r) for r in steering.rules()["partners"]["watch_risk_levels"]
-)
-st.markdown(
-    f"**Sous surveillance : {fmt.number(watch.height)} partenaire(s)** "
-    f"sur {fmt.number(partners.height)}"
-)
-table(tables.partners(watch), "watch_list", "Aucun partenaire sous surveillance.")
-st.caption(
-    f"Sous surveillance : niveau de risque {levels.lower()}, ou constats lors du dernier contrôle. "
-    + ui.provenance(
-        info,
-        f"{filters.pole_label}, contrôles jusqu'au {fmt.day(info.today)}",
-        "partenaires et contrôles",
+if not availability.blocked(cache.partner_controls):
+    partners = cache.partner_controls(filters.pole_code)
+    watch = partners.filter(pl.col("is_on_watch_list"))
+    levels = ", ".join(
+        steering.label("risk_levels", r) for r in steering.rules()["partners"]["watch_risk_levels"]
     )
-)
-with st.expander("Tous les partenaires"):
-    st.dataframe(tables.partners(partners), hide_index=True, key="partners_all")
+    st.markdown(
+        f"**Sous surveillance : {fmt.number(watch.height)} partenaire(s)** "
+        f"sur {fmt.number(partners.height)}"
+    )
+    table(tables.partners(watch), "watch_list", "Aucun partenaire sous surveillance.")
+    st.caption(
+        f"Sous surveillance : niveau de risque {levels.lower()}, ou constats lors du dernier "
+        "contrôle. "
+        + ui.provenance(
+            info,
+            f"{filters.pole_label}, contrôles jusqu'au {fmt.day(info.today)}",
+            "partenaires et contrôles",
+        )
+    )
+    with st.expander("Tous les partenaires"):
+        st.dataframe(tables.partners(partners), hide_index=True, key="partners_all")

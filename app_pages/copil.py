@@ -1,6 +1,8 @@
 """COPIL stratégique: the six indicators of a semester against targets and pace, the
 pôles, what moved since the previous semester, the largest gaps, a factual summary."""
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -9,7 +11,7 @@ from charts import steering as charts
 from charts.tables import progress_detail
 from sppe_data import api, fmt, steering
 from sppe_data.labels import PACE_RULE, PACE_STATUS
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -18,6 +20,7 @@ filters = current()
 info = api.data_info()
 st.title("COPIL stratégique")
 ui.show_problems(info)
+availability.stop_if_unavailable(cache.copil_semester)
 
 halves = {1: "1er semestre", 2: "2e semestre"}
 default_half = steering.current_semester(info.today)[1] if info.today.year == filters.year else 2
@@ -44,6 +47,7 @@ with st.container(border=True):
     st.caption("Phrases rédigées à partir des seuls chiffres de cette page. " + PACE_RULE)
 
 st.subheader("Les six indicateurs face aux cibles")
+year_note = availability.out_of_pole_note(date(filters.year, 1, 1), as_of)
 ui.chart_box(
     charts.indicator_bullets(
         builders.as_progress(mission),
@@ -51,7 +55,8 @@ ui.chart_box(
         period.label,
     ),
     progress_detail(builders.as_progress(mission)),
-    ui.provenance(info, f"mission, {period.label}", "activités réalisées"),
+    (f"Réalisé de la mission {year_note} (pôle absent ou inconnu). " if year_note else "")
+    + ui.provenance(info, f"mission, {period.label}", "activités réalisées"),
     key="copil_bullets",
 )
 
@@ -69,7 +74,24 @@ left, right = st.columns(2)
 with left:
     st.subheader("Ce qui a bougé depuis le semestre précédent")
     st.dataframe(builders.copil_moves(copil), hide_index=True, key="copil_moves")
-    st.caption(f"Réalisations de la mission au {period.label} et au {previous.label}.")
+    moves_notes = [
+        f"{label} : {note}"
+        for label, note in (
+            (period.label, availability.out_of_pole_note(period.start, as_of)),
+            (previous.label, availability.out_of_pole_note(previous.start, previous.end)),
+        )
+        if note
+    ]
+    st.caption(
+        f"Réalisations de la mission au {period.label} et au {previous.label}."
+        + (
+            " Activités hors des cinq pôles (pôle absent ou inconnu) comprises : "
+            + " ; ".join(moves_notes)
+            + "."
+            if moves_notes
+            else ""
+        )
+    )
 with right:
     st.subheader("Les plus grands écarts")
     gaps = builders.largest_gaps(copil)

@@ -1,8 +1,10 @@
 """Données et référentiels: where the figures come from, and whether the files are sound."""
 
+import polars as pl
 import streamlit as st
 
-from sppe_data import api, fmt, reference
+from sppe_data import api, db, fmt, reference
+from sppe_data.extracts import EXTRACTS
 from ui import cache
 from ui.exports import table_downloads
 
@@ -19,7 +21,14 @@ else:
     st.success("Toutes les extractions sont présentes et lisibles.")
 
 st.subheader("Extractions")
-extracts = cache.extract_status()
+# An unavailable extract has no row count: the count would be the journal's rows alone.
+unavailable = [EXTRACTS[name].label for name in db.unavailable_extracts()]
+extracts = cache.extract_status().with_columns(
+    pl.when(pl.col("Extraction").is_in(unavailable)).then(None).otherwise(pl.col("Lignes"))
+    .alias("Lignes"),
+    pl.when(pl.col("Extraction").is_in(unavailable)).then(pl.lit("Indisponible"))
+    .otherwise(pl.lit("Disponible")).alias("État"),
+)  # fmt: skip
 st.dataframe(extracts, hide_index=True)
 table_downloads(extracts, "extracts", "Extractions", info.data_date)
 

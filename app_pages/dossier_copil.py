@@ -6,6 +6,7 @@ from exports.deck import build_deck
 from exports.images import ImageExportError
 from sppe_data import api, fmt
 from sppe_data.period import Period
+from ui import availability, cache
 from ui.filters import current
 
 KINDS = {"month": "Mois", "semester": "Semestre", "year": "Année"}
@@ -20,6 +21,11 @@ st.markdown(
     f"puis les vues ajoutées au dossier. Données au **{fmt.day(info.data_date)}**, "
     f"situation au **{fmt.long_day(info.today)}**."
 )
+# Every indicator slide comes from the activities: no deck of zeros and red badges.
+availability.stop_if_unavailable(
+    cache.indicator_period, cache.indicator_progress, cache.indicator_monthly,
+    cache.copil_semester,
+)  # fmt: skip
 
 with st.container(border=True):
     col_kind, col_year, col_number, col_pole = st.columns([2, 1, 2, 3])

@@ -1,6 +1,8 @@
 """Indicateurs: every activity kind of the letter, broken down by pôle, Caf,
 département, month, semester or equipment kind, with a drill-down to the activities."""
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -9,7 +11,7 @@ from charts import steering_tables as tables
 from charts.tables import progress_detail
 from sppe_data import api, reference, steering
 from sppe_data.reference import DOMAIN_LABELS
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import drill_down_choice, table
@@ -18,6 +20,10 @@ filters = current()
 info = api.data_info()
 st.title("Explorateur des indicateurs")
 ui.show_problems(info)
+availability.stop_if_unavailable(
+    cache.indicator_progress, cache.activity_breakdown, cache.activity_list,
+    cache.activity_monthly_by_pole, cache.indicator_monthly,
+)  # fmt: skip
 
 c1, c2, c3 = st.columns(3)
 periods = {"year": "Année entière", "1": "1er semestre", "2": "2e semestre"}
@@ -40,10 +46,16 @@ st.page_link(
 
 st.subheader("Indicateurs ciblés : réalisé, cible et attendu à date")
 progress = cache.indicator_progress(filters.year).filter(pl.col("pole_code") == filters.pole_code)
+outside_note = (
+    availability.out_of_pole_note(date(filters.year, 1, 1), date(filters.year, 12, 31))
+    if filters.pole_code == api.ALL_POLES
+    else ""
+)
 ui.chart_box(
     charts.indicator_bullets(progress, "Réalisé, attendu à date et cible annuelle", scope),
     progress_detail(progress),
     "Bandes : en retard (< 80 % de l'attendu), à surveiller (80 à 95 %), dans la trajectoire. "
+    + (f"Réalisé de la mission {outside_note} (pôle absent ou inconnu). " if outside_note else "")
     + ui.provenance(info, f"{filters.pole_label}, année {filters.year}", "activités réalisées"),
     key="bullets",
 )

@@ -8,19 +8,20 @@ from charts.projects import by_kind, expert_table, funnel, places_by_pole
 from charts.territory_tables import project_table
 from geo import deck
 from sppe_data import api, fmt
-from ui import cache, maps
+from ui import availability, cache, maps
 from ui import components as ui
 from ui.filters import current
 
 filters = current()
 info = api.data_info()
-projects = cache.project_pipeline(filters.pole_code)
 scope = f"{filters.pole_label}, situation au {fmt.day(info.data_date)}"
 source = "projets de création de places"
 
 st.title("Projets de création de places")
 st.markdown(f"**{filters.pole_label}** · situation au **{fmt.long_day(info.today)}**")
 ui.show_problems(info)
+availability.stop_if_unavailable(cache.project_pipeline)
+projects = cache.project_pipeline(filters.pole_code)
 
 live = projects.filter(pl.col("stage") != "abandonne")
 decided = int(live["places_decided_count"].sum() or 0)

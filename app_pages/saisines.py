@@ -7,7 +7,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, reference, steering
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
 from ui.steering import table
@@ -22,45 +22,54 @@ delays = cache.request_delays(period, filters.pole_code)
 total = delays.filter(pl.col("breakdown") == "all").row(0, named=True)
 
 m = st.columns(5)
-m[0].metric("Reçues", fmt.number(total["received_count"]))
-m[1].metric("En attente", fmt.number(total["waiting_count"]))
-m[2].metric("En cours", fmt.number(total["in_progress_count"]))
-m[3].metric("Traitées", fmt.number(total["done_count"]))
-m[4].metric("Refusées", fmt.number(total["refused_count"]))
+for column, (label, name) in zip(
+    m,
+    [
+        ("Reçues", "received_count"),
+        ("En attente", "waiting_count"),
+        ("En cours", "in_progress_count"),
+        ("Traitées", "done_count"),
+        ("Refusées", "refused_count"),
+    ],
+    strict=True,
+):
+    availability.metric(column, label, fmt.number(total[name]), cache.request_delays)
 st.caption(ui.provenance(info, scope, "saisines"))
 st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
 st.subheader("Délais et circuits, par pôle")
-st.dataframe(
-    tables.request_delays(delays.filter(pl.col("breakdown").is_in(["all", "pole"])), "Pôle"),
-    hide_index=True,
-    key="delays_pole",
-)
-st.caption(
-    "Prise en charge : de la réception à la prise en charge ; clôture : de la réception à "
-    "la clôture (saisines traitées). Circuit non conforme : saisine arrivée par un autre "
-    "circuit que celui prévu par la lettre pour sa nature. "
-    + ui.provenance(info, scope, "saisines")
-)
+if not availability.blocked(cache.request_delays):
+    st.dataframe(
+        tables.request_delays(delays.filter(pl.col("breakdown").is_in(["all", "pole"])), "Pôle"),
+        hide_index=True,
+        key="delays_pole",
+    )
+    st.caption(
+        "Prise en charge : de la réception à la prise en charge ; clôture : de la réception à "
+        "la clôture (saisines traitées). Circuit non conforme : saisine arrivée par un autre "
+        "circuit que celui prévu par la lettre pour sa nature. "
+        + ui.provenance(info, scope, "saisines")
+    )
 
 st.subheader("Saisines en attente, par ancienneté")
-waiting = cache.requests_open(min(info.today, period.end), filters.pole_code)
-backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
-poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
-ui.chart_box(
-    charts.stacked_bars(
-        backlog["Ancienneté"].to_list(),
-        {p: backlog[p].to_list() for p in poles},
-        "Saisines en attente par ancienneté",
-        f"{filters.pole_label}, au {fmt.day(min(info.today, period.end))}",
-        "Saisines",
-    ),
-    backlog.with_columns(pl.exclude("Ancienneté").cast(pl.String)),
-    ui.provenance(info, filters.pole_label, "saisines reçues et non closes"),
-    key="backlog",
-)
-with st.expander(f"Liste des {waiting.height} saisine(s) en attente"):
-    table(tables.open_requests(waiting), "waiting_list", "Aucune saisine en attente.")
+if not availability.blocked(cache.requests_open):
+    waiting = cache.requests_open(min(info.today, period.end), filters.pole_code)
+    backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
+    poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
+    ui.chart_box(
+        charts.stacked_bars(
+            backlog["Ancienneté"].to_list(),
+            {p: backlog[p].to_list() for p in poles},
+            "Saisines en attente par ancienneté",
+            f"{filters.pole_label}, au {fmt.day(min(info.today, period.end))}",
+            "Saisines",
+        ),
+        backlog.with_columns(pl.exclude("Ancienneté").cast(pl.String)),
+        ui.provenance(info, filters.pole_label, "saisines reçues et non closes"),
+        key="backlog",
+    )
+    with st.expander(f"Liste des {waiting.height} saisine(s) en attente"):
+        table(tables.open_requests(waiting), "waiting_list", "Aucune saisine en attente.")
 
 st.subheader("Circuits de saisine prévus par la lettre")
 kinds = reference.activity_kinds().sort("sort_order")
@@ -73,27 +82,34 @@ st.dataframe(
 )  # fmt: skip
 
 st.subheader("Par priorité")
-by_priority = delays.filter(pl.col("breakdown") == "priority")
-table(tables.request_delays(by_priority, "Priorité"), "delays_priority", "Aucune saisine reçue.")
+if not availability.blocked(cache.request_delays):
+    by_priority = delays.filter(pl.col("breakdown") == "priority")
+    table(
+        tables.request_delays(by_priority, "Priorité"), "delays_priority", "Aucune saisine reçue."
+    )
 
 st.subheader("Par Caf demandeuse")
-by_caf = delays.filter(pl.col("breakdown") == "caf")
-table(tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période.")
+if not availability.blocked(cache.request_delays):
+    by_caf = delays.filter(pl.col("breakdown") == "caf")
+    table(
+        tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période."
+    )
 
 st.subheader("Participation aux frais de déplacement")
-fees = cache.travel_fees(period, filters.pole_code)
-st.markdown(
-    f"Forfait par intervention départementale : **{fmt.euros(reference.travel_fee_eur())}** · "
-    f"total {filters.year} : **{fmt.euros(fees['travel_fee_eur'].sum())}** pour "
-    f"{fmt.number(fees['interventions_count'].sum())} intervention(s)"
-)
-left, right = st.columns(2)
-with left:
-    table(tables.travel_fees_by_caf(fees), "fees_caf", "Aucune participation à facturer.")
-with right:
-    table(tables.travel_fees_by_month(fees), "fees_month", "Aucune intervention facturable.")
-st.caption(
-    ui.provenance(
-        info, f"{filters.pole_label}, {period.label}", "activités départementales réalisées"
+if not availability.blocked(cache.travel_fees):
+    fees = cache.travel_fees(period, filters.pole_code)
+    st.markdown(
+        f"Forfait par intervention départementale : **{fmt.euros(reference.travel_fee_eur())}** · "
+        f"total {filters.year} : **{fmt.euros(fees['travel_fee_eur'].sum())}** pour "
+        f"{fmt.number(fees['interventions_count'].sum())} intervention(s)"
     )
-)
+    left, right = st.columns(2)
+    with left:
+        table(tables.travel_fees_by_caf(fees), "fees_caf", "Aucune participation à facturer.")
+    with right:
+        table(tables.travel_fees_by_month(fees), "fees_month", "Aucune intervention facturable.")
+    st.caption(
+        ui.provenance(
+            info, f"{filters.pole_label}, {period.label}", "activités départementales réalisées"
+        )
+    )

@@ -1,5 +1,7 @@
 """Synthèse: the six targeted indicators against their targets, by pôle."""
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -7,14 +9,13 @@ from charts.progress import cumulative_progress
 from charts.tables import monthly_detail, progress_detail, progress_matrix
 from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_RULE, PACE_STATUS
-from ui import cache
+from ui import availability, cache
 from ui import components as ui
 from ui.exports import table_downloads
 from ui.filters import current
 
 filters = current()
 info = api.data_info()
-progress = cache.indicator_progress(filters.year)
 
 st.title("Synthèse des indicateurs")
 st.markdown(
@@ -22,14 +23,20 @@ st.markdown(
     f"**{fmt.long_day(info.today)}**"
 )
 ui.show_problems(info)
+availability.stop_if_unavailable(cache.indicator_progress, cache.indicator_monthly)
+progress = cache.indicator_progress(filters.year)
 
 scope_rows = progress.filter(pl.col("pole_code") == filters.pole_code)
+year_start, year_end = date(filters.year, 1, 1), date(filters.year, 12, 31)
+outside = availability.out_of_pole_counts(year_start, year_end)
 for start in (0, 3):
     for column, row in zip(
         st.columns(3), scope_rows.slice(start, 3).iter_rows(named=True), strict=False
     ):
         with column:
-            ui.kpi_card(row)
+            mission = row["pole_code"] == api.ALL_POLES
+            n = outside.get(row["indicator_code"], 0) if mission else 0
+            ui.kpi_card(row, note=availability.out_of_pole_text(n))
 target_note = reference.targets().filter(pl.col("year") == filters.year)
 window = target_note.row(0, named=True) if target_note.height else None
 st.caption(
@@ -52,8 +59,15 @@ with st.container(border=True):
     with tab_detail:
         st.dataframe(progress_detail(progress), hide_index=True, key="detail")
         table_downloads(progress_detail(progress), "detail", "Détail des chiffres", info.data_date)
+    outside_note = availability.out_of_pole_text(sum(outside.values()))
     st.caption(
         "Cibles des pôles = cible de la mission × part du pôle (référentiel des pôles). "
+        + (
+            f"La mission compte toutes les activités réalisées, {outside_note} "
+            "(pôle absent ou inconnu). "
+            if outside_note
+            else ""
+        )
         + ui.provenance(info, f"tous les pôles, année {filters.year}", "activités réalisées")
     )
 

@@ -142,15 +142,15 @@ def inset_frames() -> gpd.GeoDataFrame:
     )
 
 
-@lru_cache(maxsize=1)
-def _screen_zones() -> gpd.GeoDataFrame:
+@lru_cache(maxsize=2)
+def _screen_zones(_reference_version: object) -> gpd.GeoDataFrame:
     return pole_zones(national_layout(screen=True))
 
 
 def screen_pole_zones() -> gpd.GeoDataFrame:
-    """The pôle zones of the browser's national map (the boundaries never change while
-    the app runs: dissolved once, a copy handed out)."""
-    return _screen_zones().copy()
+    """The pôle zones of the browser's national map (dissolved once per version of the
+    régions → pôle mapping, which the Cnaf edits in the app; a copy handed out)."""
+    return _screen_zones(reference.version()).copy()
 
 
 def pole_zones(layout: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:

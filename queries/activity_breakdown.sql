@@ -3,8 +3,8 @@
 -- Params: $date_from, $date_to (inclusive), $today (later activities are not counted),
 --   $pole_code ('all' or a pôle), $dimension ('pole', 'caf', 'departement', 'month',
 --   'semester', 'equipment').
--- Columns: domain, activity_kind, activity_label, kind_sort, dim_key, dim_label,
---   done_count.
+-- Columns: domain, activity_kind, activity_label, kind_sort, dim_key ('hors_pole' for the
+--   rows booked to no pôle), dim_label (never null), done_count.
 with
 
 done_activities as (
@@ -19,7 +19,11 @@ keyed as (
     select
         a.activity_kind,
         case $dimension
-            when 'pole' then a.pole_code
+            -- One key for the rows booked to no pôle (absent or unknown code).
+            when 'pole' then case
+                when a.pole_code in (select pole_code from ref_poles) then a.pole_code
+                else 'hors_pole'
+            end
             when 'caf' then a.caf_code
             when 'departement' then a.dep_code
             when 'month' then strftime(a.activity_on, '%Y-%m')
@@ -43,12 +47,16 @@ final as (
         k.activity_label,
         k.sort_order as kind_sort,
         c.dim_key,
-        case $dimension
-            when 'pole' then p.pole_short_label
-            when 'caf' then d.caf_name
-            when 'departement' then d.dep_code || ' ' || d.dep_name
-            else c.dim_key
-        end as dim_label,
+        coalesce(
+            case $dimension
+                when 'pole' then coalesce(p.pole_short_label, 'Hors des cinq pôles')
+                when 'caf' then d.caf_name
+                when 'departement' then d.dep_code || ' ' || d.dep_name
+                else c.dim_key
+            end,
+            c.dim_key,  -- a code unknown to the reference: shown as it is
+            'Non renseigné'
+        ) as dim_label,
         c.done_count
     from counted as c
     inner join ref_activity_kinds as k on k.activity_kind = c.activity_kind

@@ -12,7 +12,11 @@ done_activities as (
     select
         a.*,
         case $dimension
-            when 'pole' then a.pole_code
+            -- One key for the rows booked to no pôle (absent or unknown code).
+            when 'pole' then case
+                when a.pole_code in (select pole_code from ref_poles) then a.pole_code
+                else 'hors_pole'
+            end
             when 'caf' then a.caf_code
             when 'departement' then a.dep_code
             when 'month' then strftime(a.activity_on, '%Y-%m')

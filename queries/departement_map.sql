@@ -1,10 +1,11 @@
 -- Grain: one row per département (101).
 -- Params: $year (activities done that year, up to $today), $pole_code ('all' or a pôle: only the
---   activities of that pôle are counted).
+--   activities of that pôle are counted), $coverage_year (the coverage year to show, or null).
 -- Columns: dep_code, dep_name, region_name, population_count, caf_name, pole_code,
 --   pole_label, is_overseas, is_pivot, activity_count (done, in the département),
---   coverage_year (latest year of the coverage layer not after $year, else the
---   latest one), coverage_global_pct, coverage_eaje_pct (null when not published).
+--   coverage_year ($coverage_year when the coverage layer has it, else its latest year
+--   not after $year, else its latest one), coverage_global_pct, coverage_eaje_pct (null
+--   when not published).
 with
 
 deps as (
@@ -35,7 +36,12 @@ done_activities as (
 ),
 
 coverage_year as (
-    select coalesce(max(year) filter (where year <= $year), max(year)) as coverage_year
+    select
+        coalesce(
+            max(year) filter (where year = $coverage_year),
+            max(year) filter (where year <= $year),
+            max(year)
+        ) as coverage_year
     from coverage
 ),
 

@@ -1,5 +1,5 @@
 """Commands on the extracts and the figures: ``demo``, ``check``, ``bench``, ``deck``,
-``indicators``, ``import-coverage``."""
+``indicators`` (imports: ``extract_commands``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 from sppe_cli.common import (
-    CNAF,
     EXIT_FAILED,
     EXIT_USAGE,
     CommandError,
@@ -70,7 +69,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     out = Path(args.out) if args.out else get_settings().data_dir
-    if args.if_empty and any((out / "extracts").glob("*/*.parquet")):
+    extracts = out / "extracts"
+    present = any(extracts.glob("*/*.parquet")) or any(extracts.glob("*/versions/*/*.parquet"))
+    if args.if_empty and present:
         print(f"Données déjà présentes dans {out} : rien à générer.")
         return 0
     started = time.perf_counter()
@@ -84,9 +85,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unknown_code_problems() -> list[str]:
+    """The extract rows whose codes the reference does not know: one French line per
+    extract column (count and examples). The journal's rows, validated at entry, are
+    not checked."""
+    from sppe_data import checks, store
+
+    try:
+        found = checks.unknown_codes()
+    except store.StoreUnavailable:
+        return []  # already reported: the catalog cannot be read without the store
+    if not found:
+        return []
+    return [
+        "Codes inconnus du référentiel dans les extractions (les saisies du journal, "
+        "vérifiées à l'enregistrement, ne sont pas comptées) :",
+        *(f"- {u.describe()}" for u in found),
+    ]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """The store (reachable, schema of this version), then the extracts and references:
-    every problem listed, exit 1 when there is one."""
+    """The store (reachable, schema of this version), then the extracts and references,
+    then the codes of the extract rows: every problem listed, exit 1 when there is one."""
     from sppe_data import store
 
     problems: list[str] = []
@@ -103,6 +123,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     except store.StoreUnavailable as exc:
         found = [str(exc)]
     problems += [p for p in found if p not in problems]
+    try:
+        from sppe_data import reference_edits
+
+        problems += [p for p in reference_edits.validate_all() if p not in problems]
+    except store.StoreUnavailable as exc:
+        problems += [p for p in [str(exc)] if p not in problems]
+    problems += _unknown_code_problems()
     for p in problems:
         print(p, file=sys.stderr)
     if not problems:
@@ -261,24 +288,6 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- import-coverage ------------------------------------------------------------------
-
-
-def cmd_import_coverage(args: argparse.Namespace) -> int:
-    from sppe_data.coverage import import_coverage
-
-    file = Path(args.file)
-    if not file.is_file():
-        raise CommandError(f"fichier introuvable : {file}", EXIT_USAGE)
-    report = import_coverage(file, principal=CNAF)
-    for message in report.errors:
-        print(message, file=sys.stderr)
-    for note in report.notes:
-        print(note)
-    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else EXIT_FAILED
-
-
 def register(sub) -> None:
     p = sub.add_parser("demo", help="génère le jeu de données de démonstration")
     p.add_argument("--seed", type=int, default=42, metavar="N")
@@ -366,9 +375,3 @@ def register(sub) -> None:
         "--out", default=None, metavar="FICHIER", help="fichier à écrire (défaut : sortie standard)"
     )
     p.set_defaults(func=cmd_indicators)
-
-    p = sub.add_parser(
-        "import-coverage", help="importe les taux de couverture (fichier data.caf.fr)"
-    )
-    p.add_argument("file", metavar="FICHIER", help="fichier CSV (séparateur ;, UTF-8)")
-    p.set_defaults(func=cmd_import_coverage)

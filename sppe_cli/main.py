@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sppe_cli import data_commands, serve, store_commands, users
+from sppe_cli import data_commands, extract_commands, serve, store_commands, users
 from sppe_cli.common import expected_error
 from sppe_cli.parser import FrenchParser
 
@@ -25,6 +25,7 @@ def build_parser(prog: str = "sppe") -> FrenchParser:
     serve.register(sub)
     store_commands.register(sub)
     data_commands.register(sub)
+    extract_commands.register(sub)
     users.register(sub)
     return parser
 

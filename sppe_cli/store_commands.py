@@ -194,9 +194,10 @@ def register(sub) -> None:
         help="importe un fichier d'activités (import en masse de la page Saisie)",
         description=(
             "Import en masse de la page « Saisie de l'activité » : fichier CSV (« ; » ou "
-            "« , », UTF-8) ou Excel (.xlsx), une ligne par activité. Tout ou rien : une "
-            "ligne en erreur et rien n'est enregistré (rapport ligne par ligne, code 1). "
-            "Enregistré dans le journal d'audit au nom de --operator (rôle Cnaf)."
+            "« , », UTF-8 ou Windows-1252) ou Excel (.xlsx), une ligne par activité, en-têtes "
+            "et valeurs en français comme dans le modèle de la page, ou en codes. Tout ou "
+            "rien : une ligne en erreur et rien n'est enregistré (rapport ligne par ligne, "
+            "code 1). Enregistré dans le journal d'audit au nom de --operator (rôle Cnaf)."
         ),
     )
     p.add_argument("file", metavar="FICHIER", help="fichier .csv ou .xlsx")

@@ -46,7 +46,11 @@ PAGE_QUERIES: dict[str, Callable[[date, int], list[tuple[str, dict]]]] = {
         ("indicator_progress", {"year": year, "today": today}),
     ],
     "Carte des pôles": lambda today, year: [
-        ("departement_map", {"year": year, "pole_code": "all", "today": today}),
+        ("coverage_years", {}),
+        (
+            "departement_map",
+            {"year": year, "pole_code": "all", "coverage_year": None, "today": today},
+        ),
     ],
     "Projets": lambda today, year: [
         ("project_pipeline", {"pole_code": "all", "today": today}),

@@ -1,6 +1,10 @@
 """The DuckDB catalog: one in-memory database per data version, holding the reference
 tables (``ref_*``), the SQL macros of ``queries/_macros.sql`` and one view per extract.
 
+Each view reads the folder of the extract's current version, as the store's table
+``extract_versions`` says (``sppe_data.imports.versions``); an extract the store holds
+no version of is read from the files in its folder (``extracts/<name>/*.parquet``).
+
 A missing or unreadable extract never raises: its view is created empty with the right
 columns and a French message naming the file is recorded in ``problems``.
 """
@@ -15,6 +19,8 @@ import duckdb
 
 from sppe_data import reference
 from sppe_data.extracts import EXTRACTS, Extract
+from sppe_data.imports import versions
+from sppe_data.imports.versions import CurrentVersion
 from sppe_data.journal import create_views as create_journal_views
 from sppe_data.journal import national_view
 from sppe_data.settings import QUERIES_DIR
@@ -42,19 +48,32 @@ def _empty_view_sql(extract: Extract) -> str:
 
 
 def _extract_view(
-    con: duckdb.DuckDBPyConnection, extract: Extract, extracts_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    extracts_dir: Path,
+    current: CurrentVersion | None = None,
 ) -> str | None:
     """Creates the view of one extract; returns a French problem message or None."""
-    folder = extract.folder(extracts_dir)
-    shown = f"extracts/{extract.name}/"
+    if current is None:
+        folder = extract.folder(extracts_dir)
+        shown = f"extracts/{extract.name}/"
+    else:
+        folder = current.path(extracts_dir)
+        shown = current.shown()
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
     if not files:
         con.execute(_empty_view_sql(extract))
+        if current is not None:
+            return (
+                f"Extraction « {extract.label} » introuvable : la version {current.version} "
+                f"en service n'a aucun fichier Parquet dans le dossier {shown} du "
+                "répertoire de données."
+            )
         return (
             f"Extraction « {extract.label} » introuvable : aucun fichier Parquet dans "
             f"le dossier {shown} du répertoire de données."
         )
-    source = f"read_parquet({_quote(extract.glob(extracts_dir))}, union_by_name = true)"
+    source = f"read_parquet({_quote(str(folder / '*.parquet'))}, union_by_name = true)"
     try:
         described = con.execute(f"describe select * from {source}").fetchall()
         con.execute(f"select count(*) from {source}").fetchall()
@@ -80,9 +99,12 @@ def _extract_view(
     return None
 
 
-def build_catalog(extracts_dir: Path) -> Catalog:
+def build_catalog(extracts_dir: Path, current: dict[str, CurrentVersion] | None = None) -> Catalog:
     """Builds the catalog in a new in-memory database. The journal tables start empty;
-    ``db.catalog()`` loads the store's live rows into them."""
+    ``db.catalog()`` loads the store's live rows into them. ``current``: the current
+    version of each extract (default: read from the store)."""
+    if current is None:
+        current = versions.current_versions()
     con = duckdb.connect(":memory:")
     ref_tables = {
         "ref_departements": reference.departements(),
@@ -101,7 +123,7 @@ def build_catalog(extracts_dir: Path) -> Catalog:
     problems = reference.validate()
     unavailable = {}
     for extract in EXTRACTS.values():
-        message = _extract_view(con, extract, extracts_dir)
+        message = _extract_view(con, extract, extracts_dir, current.get(extract.name))
         if message:
             problems.append(message)
             unavailable[extract.name] = message

@@ -2,6 +2,10 @@
 with French messages. Pure functions: raw values in (form widgets or an imported file's
 cells), a clean row with the extract's columns out, or a message per faulty field.
 
+Coded fields accept the code or the French label (``vocabularies``: "Réalisée" or
+"done"), compared without accents, case or extra spaces; a refused value's message lists
+the allowed values. Numbers take a decimal comma, dates JJ/MM/AAAA or ISO.
+
 Free text is kept as typed (stripped), never interpreted; every text field has a length
 limit. Derived fields are computed here, never typed: the travel-cost contribution of an
 activity (rules.toml and ``is_departmental``) and the routing and pôle of a request.
@@ -10,6 +14,8 @@ activity (rules.toml and ``is_departmental``) and the routing and pôle of a req
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -41,6 +47,10 @@ REQUEST_STATUS_LABELS = {
     "refused": "Refusée",
 }
 
+BOOLEAN_LABELS = {"oui": "Oui", "non": "Non"}
+TRUE_WORDS = frozenset({"oui", "o", "true", "vrai", "1"})
+FALSE_WORDS = frozenset({"non", "n", "false", "faux", "0"})
+
 ACTIVITY_FIELDS = {
     "activity_kind": "Type d'activité",
     "pole_code": "Pôle",
@@ -56,6 +66,9 @@ ACTIVITY_FIELDS = {
     "places_count": "Places concernées",
     "comment": "Commentaire",
 }
+# The columns an imported file must have (the others may be left out).
+REQUIRED_ACTIVITY_FIELDS = ("activity_kind", "pole_code", "caf_code", "status", "activity_on",
+                            "days_spent")  # fmt: skip
 REQUEST_FIELDS = {
     "caf_code": "Caf demandeuse",
     "request_nature": "Nature de la demande",
@@ -85,19 +98,93 @@ class ValidationError(ValueError):
         self.errors = errors
 
 
+@lru_cache(maxsize=8192)  # a file repeats its values; callers bound the text's length
+def normalise(text: str) -> str:
+    """How headers and labels are compared: without accents, case, apostrophe style,
+    underscores, hyphens or repeated spaces ("Type d’activité " = "type d'activite")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+    return re.sub(r"[\s_\-\u2010-\u2015]+", " ", text).strip().casefold()
+
+
+LOOKUP_MAX = 200  # a longer text is no code nor label: not even normalised
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The allowed values of a coded field: code -> French label. A value is accepted as
+    its code or its label, compared normalised (``normalise``)."""
+
+    labels: dict[str, str]
+    list_codes: bool = False  # refusals list the codes (long lists of short codes)
+    index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for code, label in self.labels.items():
+            self.index.setdefault(normalise(label), code)
+        for code in self.labels:  # a code wins over a label that reads the same
+            self.index[normalise(code)] = code
+
+    def lookup(self, text: str) -> str | None:
+        if text in self.labels:
+            return text
+        if len(text) > LOOKUP_MAX:
+            return None
+        return self.index.get(normalise(text))
+
+    def allowed(self) -> str:
+        """The allowed values, for a message: the labels, or the codes of code lists."""
+        if self.list_codes:
+            return ", ".join(self.labels)
+        return ", ".join(f"« {label} »" for label in self.labels.values())
+
+
 @lru_cache(maxsize=1)
 def _kinds() -> dict[str, dict]:
     return {r["activity_kind"]: r for r in reference.activity_kinds().iter_rows(named=True)}
 
 
-@lru_cache(maxsize=1)
 def _dep_pole() -> dict[str, str]:
-    return dict(reference.departement_poles().select("dep_code", "pole_code").iter_rows())
+    # Not cached here: the Cnaf moves régions between pôles in the app (cached per edit
+    # by ``reference``).
+    return reference.departement_pole_map()
 
 
 @lru_cache(maxsize=1)
-def _pole_codes() -> frozenset[str]:
-    return frozenset(reference.poles()["pole_code"])
+def _departements() -> tuple[dict[str, str], dict[str, str]]:
+    deps = reference.departements()
+    return (
+        dict(zip(deps["caf_code"], deps["caf_name"], strict=True)),
+        dict(zip(deps["dep_code"], deps["dep_name"], strict=True)),
+    )
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> dict[str, Vocabulary]:
+    """The allowed values of each coded activity field (codes and French labels), from
+    the reference data: what the import accepts, its refusals list, and the template's
+    sheet of allowed values shows."""
+    kinds = sorted(_kinds().values(), key=lambda k: k["sort_order"])
+    poles = reference.poles().sort("sort_order")
+    cafs, deps = _departements()
+    return {
+        "activity_kind": Vocabulary({k["activity_kind"]: k["activity_label"] for k in kinds}),
+        "pole_code": Vocabulary(dict(zip(poles["pole_code"], poles["pole_label"], strict=True))),
+        "caf_code": Vocabulary(cafs, list_codes=True),
+        "dep_code": Vocabulary(deps, list_codes=True),
+        "equipment_kind": Vocabulary(dict(reference.EQUIPMENT_LABELS)),
+        "status": Vocabulary(dict(reference.STATUS_LABELS)),
+        "has_findings": Vocabulary(dict(BOOLEAN_LABELS)),
+    }
+
+
+@lru_cache(maxsize=1)
+def _request_vocabularies() -> dict[str, Vocabulary]:
+    return {
+        "priority": Vocabulary(dict(PRIORITY_LABELS)),
+        "status": Vocabulary(dict(REQUEST_STATUS_LABELS)),
+    }
 
 
 def kind_label(kind: str) -> str:
@@ -127,6 +214,19 @@ def latest_day() -> date:
     return max(date.today(), clock.today())
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet runs as a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def formula_like(text: str) -> bool:
+    """A text that a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``), once
+    its surrounding blanks are removed; a plain number such as ``-1,5`` is not one."""
+    text = text.strip()
+    if not text.startswith(FORMULA_STARTS):
+        return False
+    return not _PLAIN_NUMBER.match(re.sub(r"[\s\u202f]", "", text))
+
+
 # --- field parsers: (value, error message or None) ---------------------------------
 
 
@@ -147,13 +247,31 @@ def _text(value: object, limit: int, required: bool = False) -> tuple[str | None
     return value, None
 
 
-def _choice(value: object, allowed, required: bool = True) -> tuple[str | None, str | None]:
+_DEP_NUMBER = re.compile(r"^\d{1,3}(?:\.0+)?$")
+
+
+def _code_form(text: str) -> str:
+    """A département or Caf code as a spreadsheet may have turned it into a number:
+    "1" or "1.0" for "01", "59.0" for "59"."""
+    if _DEP_NUMBER.match(text):
+        text = text.split(".")[0]
+        return text.zfill(2)
+    return text
+
+
+def _choice(
+    value: object, vocabulary: Vocabulary, required: bool = True, codes: bool = False
+) -> tuple[str | None, str | None]:
     if _blank(value):
         return None, ("Champ obligatoire." if required else None)
     text = str(value).strip()
-    if text not in allowed:
-        return None, f"Valeur inconnue « {text[:40]} »."
-    return text, None
+    found = vocabulary.lookup(_code_form(text) if codes else text)
+    if found is None:
+        return (
+            None,
+            f"Valeur inconnue « {text[:40]} ». Valeurs autorisées : {vocabulary.allowed()}.",
+        )
+    return found, None
 
 
 def _date(value: object, required: bool = True) -> tuple[date | None, str | None]:
@@ -166,12 +284,14 @@ def _date(value: object, required: bool = True) -> tuple[date | None, str | None
     elif isinstance(value, str):
         text = value.strip()
         try:
+            if len(text) > 30:
+                raise ValueError(text)
             if "/" in text:
-                d, m, y = text.split("/")
+                d, m, y = text.split()[0].split("/")
                 parsed = date(int(y), int(m), int(d))
             else:
                 parsed = date.fromisoformat(text[:10])
-        except ValueError:
+        except (ValueError, OverflowError):
             return None, f"Date invalide « {text[:20]} » (attendu JJ/MM/AAAA)."
     else:
         return None, "Date invalide (attendu JJ/MM/AAAA)."
@@ -183,6 +303,9 @@ def _date(value: object, required: bool = True) -> tuple[date | None, str | None
     return parsed, None
 
 
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
 def _number(
     value: object, maximum: float, required: bool = False, integer: bool = False
 ) -> tuple[float | int | None, str | None]:
@@ -191,11 +314,11 @@ def _number(
     if isinstance(value, bool):
         return None, "Saisissez un nombre."
     if isinstance(value, str):
-        try:
-            value = float(value.strip().replace("\u202f", "").replace(" ", "").replace(",", "."))
-        except ValueError:
-            return None, f"Saisissez un nombre (reçu « {value.strip()[:20]} »)."
-    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value):
+        text = re.sub(r"[\s\u202f]", "", value).replace("\u2212", "-").replace(",", ".")
+        if not _NUMBER.match(text):
+            return None, f"Saisissez un nombre, par exemple 1,5 (reçu « {value.strip()[:20]} »)."
+        value = float(text)
+    if not isinstance(value, int | float) or math.isnan(value):
         return None, "Saisissez un nombre."
     if value < 0:
         return None, "Le nombre ne peut pas être négatif."
@@ -213,10 +336,11 @@ def _bool(value: object) -> tuple[bool | None, str | None]:
         return None, None
     if isinstance(value, bool):
         return value, None
-    text = str(value).strip().lower()
-    if text in {"oui", "true", "vrai", "1"}:
+    text = str(value).strip()
+    key = normalise(text[:LOOKUP_MAX])
+    if key in TRUE_WORDS:
         return True, None
-    if text in {"non", "false", "faux", "0"}:
+    if key in FALSE_WORDS:
         return False, None
     return None, f"Répondez oui ou non (reçu « {text[:20]} »)."
 
@@ -224,9 +348,10 @@ def _bool(value: object) -> tuple[bool | None, str | None]:
 # --- activities and requests --------------------------------------------------------
 
 
-def check_activity(raw: dict) -> Checked:
+def check_activity(raw: dict, latest: date | None = None) -> Checked:
     """Grain: one activity. Returns the activities-extract columns except
-    ``activity_id`` and ``request_id`` (set by the journal), or French errors."""
+    ``activity_id`` and ``request_id`` (set by the journal), or French errors.
+    ``latest``: ``latest_day()`` computed once by a caller checking many rows."""
     out, errors = Checked(), {}
 
     def put(name, parsed):
@@ -235,14 +360,18 @@ def check_activity(raw: dict) -> Checked:
             errors[name] = error
         out.row[name] = value
 
-    put("activity_kind", _choice(raw.get("activity_kind"), _kinds()))
-    put("pole_code", _choice(raw.get("pole_code"), _pole_codes()))
-    put("caf_code", _choice(raw.get("caf_code"), _dep_pole()))
-    put("dep_code", _choice(raw.get("dep_code") or raw.get("caf_code"), _dep_pole()))
-    put("status", _choice(raw.get("status"), reference.STATUS_LABELS))
+    vocab = vocabularies()
+    put("activity_kind", _choice(raw.get("activity_kind"), vocab["activity_kind"]))
+    put("pole_code", _choice(raw.get("pole_code"), vocab["pole_code"]))
+    put("caf_code", _choice(raw.get("caf_code"), vocab["caf_code"], codes=True))
+    if _blank(raw.get("dep_code")):  # the Caf's own département (refused with the Caf)
+        out.row["dep_code"] = out.row["caf_code"]
+    else:
+        put("dep_code", _choice(raw.get("dep_code"), vocab["dep_code"], codes=True))
+    put("status", _choice(raw.get("status"), vocab["status"]))
     put("activity_on", _date(raw.get("activity_on")))
     put("days_spent", _number(raw.get("days_spent"), MAX_DAYS, required=True))
-    put("equipment_kind", _choice(raw.get("equipment_kind"), reference.EQUIPMENT_LABELS, False))
+    put("equipment_kind", _choice(raw.get("equipment_kind"), vocab["equipment_kind"], False))
     put("partner_id", _text(raw.get("partner_id"), PARTNER_MAX))
     put("has_findings", _bool(raw.get("has_findings")))
     put("undue_amount_eur", _number(raw.get("undue_amount_eur"), MAX_AMOUNT_EUR))
@@ -252,8 +381,16 @@ def check_activity(raw: dict) -> Checked:
 
     pole, caf = row["pole_code"], row["caf_code"]
     if pole and caf and _dep_pole()[caf] != pole:
-        errors["caf_code"] = f"La Caf {caf} n'est pas dans la zone du pôle {pole}."
-    if status == "done" and row["activity_on"] and row["activity_on"] > latest_day():
+        errors["caf_code"] = (
+            f"La Caf {caf} n'est pas dans la zone du pôle {pole}. Cafs du pôle : "
+            + ", ".join(cafs_of_pole(pole)) + "."
+        )  # fmt: skip
+    elif pole and "caf_code" in errors and not _blank(raw.get("caf_code")):
+        text = str(raw.get("caf_code")).strip()[:40]
+        errors["caf_code"] = (
+            f"Valeur inconnue « {text} ». Cafs du pôle : " + ", ".join(cafs_of_pole(pole)) + "."
+        )
+    if status == "done" and row["activity_on"] and row["activity_on"] > (latest or latest_day()):
         errors["activity_on"] = "Une activité réalisée ne peut pas être datée dans le futur."
     if kind in PARTNER_KINDS and not row["partner_id"] and "partner_id" not in errors:
         errors["partner_id"] = "Indiquez le groupe ou gestionnaire contrôlé."
@@ -286,10 +423,11 @@ def check_request(raw: dict) -> Checked:
             errors[name] = error
         out.row[name] = value
 
-    put("caf_code", _choice(raw.get("caf_code"), _dep_pole()))
-    put("request_nature", _choice(raw.get("request_nature"), _kinds()))
-    put("priority", _choice(raw.get("priority"), PRIORITY_LABELS))
-    put("status", _choice(raw.get("status"), REQUEST_STATUS_LABELS))
+    vocab, own = vocabularies(), _request_vocabularies()
+    put("caf_code", _choice(raw.get("caf_code"), vocab["caf_code"], codes=True))
+    put("request_nature", _choice(raw.get("request_nature"), vocab["activity_kind"]))
+    put("priority", _choice(raw.get("priority"), own["priority"]))
+    put("status", _choice(raw.get("status"), own["status"]))
     put("received_on", _date(raw.get("received_on")))
     put("taken_up_on", _date(raw.get("taken_up_on"), required=False))
     put("closed_on", _date(raw.get("closed_on"), required=False))

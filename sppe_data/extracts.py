@@ -1,6 +1,8 @@
-"""The national extracts: one folder of Parquet files per extract, replaced whole on
-import. This module is the single description of their columns, used by the demo
-generator, the catalog (DuckDB views) and the importers.
+"""The national extracts: one folder per extract, holding one folder of Parquet files
+per imported version (``sppe_data.imports.versions``; files put there by hand or by
+the demo generator are read until the first import). This module is the single
+description of their columns, used by the demo generator, the catalog (DuckDB views)
+and the importers.
 """
 
 from __future__ import annotations
@@ -159,8 +161,26 @@ class Manifest:
 
 
 def read_manifest(extracts_dir: Path) -> Manifest:
-    """The data date and source label written with the extracts (by the demo generator
-    or an import). Missing or unreadable manifest: no data date, generic source."""
+    """The data date and source label of the extracts in service: for the configured
+    data directory, those of the imported versions (``versions.effective_manifest``:
+    the most recent data date among them), else the manifest file's. A store that cannot
+    be read: the manifest file's (the pages say the store is unavailable anyway)."""
+    from sppe_data.settings import get_settings
+
+    if extracts_dir.resolve() == get_settings().extracts_dir.resolve():
+        from sppe_data import store
+        from sppe_data.imports import versions
+
+        try:
+            return versions.effective_manifest(extracts_dir)
+        except store.StoreUnavailable:
+            pass
+    return read_manifest_file(extracts_dir)
+
+
+def read_manifest_file(extracts_dir: Path) -> Manifest:
+    """The data date and source label of ``manifest.json`` (written by the demo
+    generator). Missing or unreadable manifest: no data date, generic source."""
     try:
         raw = json.loads((extracts_dir / MANIFEST).read_text(encoding="utf-8"))
         return Manifest(date.fromisoformat(raw["data_date"]), str(raw["source_label"]))

@@ -25,7 +25,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sppe_data import auth, entries, store
+from sppe_data import auth, entries, reference, store
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.extracts import EXTRACTS, polars_schema
 from sppe_data.settings import get_settings
@@ -35,16 +35,24 @@ TABLES = {"activities": "activity_entries", "requests": "request_entries"}
 ID_COLUMNS = {"activities": "activity_id", "requests": "request_id"}
 ID_PREFIX = {"activities": "JA", "requests": "JS"}
 ENTITY = {"activities": "activite", "requests": "saisine"}
-ENTITY_LABELS = {"activite": "Activité", "saisine": "Saisine", "compte": "Compte"}
+ENTITY_LABELS = {
+    "activite": "Activité",
+    "saisine": "Saisine",
+    "compte": "Compte",
+    "extraction": "Extraction nationale",
+    "referentiel": "Référentiel",
+}
 ACTION_LABELS = {
     "creation": "Création",
     "modification": "Modification",
     "suppression": "Suppression",
     "import": "Import",
+    "retour_arriere": "Retour à une version précédente",
     "desactivation": "Désactivation",
     "reactivation": "Réactivation",
     "changement_role": "Changement de rôle",
     "changement_mot_de_passe": "Changement de mot de passe",
+    "reinitialisation": "Retour aux valeurs livrées",
 }
 TOKEN_MAX = 100
 IMPORT_MAX_ROWS = 5000
@@ -261,7 +269,7 @@ def cancel_activity(principal: Principal, activity_id: str) -> None:
 
 # --- bulk import ----------------------------------------------------------------------
 
-IMPORT_COLUMNS = [c for c in entries.ACTIVITY_FIELDS]
+IMPORT_COLUMNS = list(entries.ACTIVITY_FIELDS)  # the codes; the French labels are read too
 
 
 @dataclass
@@ -277,50 +285,105 @@ def _error_frame(rows: list[tuple[int, str, str]]) -> pl.DataFrame:
     )
 
 
-def read_table(filename: str, content: bytes) -> list[dict]:
-    """Rows of an uploaded CSV (``;`` or ``,``, UTF-8) or XLSX file, every cell as text
-    or its native value. Raises ValueError with a French message."""
-    lower = filename.lower()
-    if len(content) > IMPORT_MAX_BYTES:
-        raise ValueError(
-            f"Fichier trop volumineux : {len(content) // 1_000_000} Mo (au plus "
-            f"{IMPORT_MAX_BYTES // 1_000_000} Mo)."
-        )
-    if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
+def import_limits():
+    """The bounds of a bulk import file: the upload limits of the bounded reader,
+    tightened to what one all-or-nothing import writes and to the columns it can have
+    (twice as many, so that extra columns get the list of the expected ones)."""
+    from dataclasses import replace
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        except Exception as exc:  # openpyxl raises many kinds on a bad file
-            raise ValueError("Fichier Excel illisible (format .xlsx attendu).") from exc
-    elif lower.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValueError("Fichier CSV illisible : encodage UTF-8 attendu.") from exc
-        import csv
+    from sppe_data.imports import reading
 
-        sample = text.splitlines()[0] if text else ""
-        delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    else:
-        raise ValueError("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
-        raise ValueError("Le fichier est vide.")
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    unknown = [h for h in header if h not in IMPORT_COLUMNS]
+    base = reading.UPLOAD_LIMITS
+    return replace(
+        base,
+        max_bytes=min(base.max_bytes, IMPORT_MAX_BYTES),
+        max_rows=min(base.max_rows, IMPORT_MAX_ROWS),
+        max_columns=min(base.max_columns, 2 * len(entries.ACTIVITY_FIELDS)),
+    )
+
+
+def _import_columns(header: list[str]) -> list[str]:
+    """The field of each header cell: its code or its French label (``entries.
+    ACTIVITY_FIELDS``), compared without case, accents or extra spaces."""
+    index: dict[str, str] = {}
+    for name, label in entries.ACTIVITY_FIELDS.items():
+        index[entries.normalise(name)] = name
+        index[entries.normalise(label)] = name
+    expected = ", ".join(entries.ACTIVITY_FIELDS.values())
+    found = [index.get(entries.normalise((h or "")[: entries.LOOKUP_MAX])) for h in header]
+    unknown = [h for h, f in zip(header, found, strict=True) if f is None]
     if unknown:
+        shown = ", ".join(f"« {(h or '(sans titre)')[:40]} »" for h in unknown[:5])
+        raise ValueError(f"Colonnes inconnues : {shown}. Colonnes attendues : {expected}.")
+    seen: dict[str, str] = {}
+    for h, f in zip(header, found, strict=True):
+        if f in seen:
+            raise ValueError(
+                f"Colonne en double : « {seen[f][:40]} » et « {h[:40]} » "
+                f"({entries.ACTIVITY_FIELDS[f]})."
+            )
+        seen[f] = h
+    missing = [
+        entries.ACTIVITY_FIELDS[f] for f in entries.REQUIRED_ACTIVITY_FIELDS if f not in seen
+    ]
+    if missing:
         raise ValueError(
-            "Colonnes inconnues : " + ", ".join(u[:40] for u in unknown[:5])
-            + ". Colonnes attendues : " + ", ".join(IMPORT_COLUMNS) + "."
-        )  # fmt: skip
-    if len(rows) - 1 > IMPORT_MAX_ROWS:
-        raise ValueError(f"Trop de lignes : {len(rows) - 1} (au plus {IMPORT_MAX_ROWS}).")
-    return [dict(zip(header, r, strict=False)) for r in rows[1:]]
+            f"Colonnes obligatoires absentes : {', '.join(missing)}. Colonnes attendues : "
+            f"{expected}."
+        )
+    return found
 
 
+def read_table(filename: str, content: bytes) -> list[dict]:
+    """Rows of an uploaded CSV or XLSX file of activities: field -> cell text (None when
+    empty), read by the bounded reader (``imports.reading``). Headers are the codes or
+    the French labels of ``entries.ACTIVITY_FIELDS``. Raises ValueError with a French
+    message naming the row (1 = header) and the column when the file cannot be taken:
+    unreadable or hostile, unknown, duplicate or missing columns, a cell a spreadsheet
+    would run as a formula, the template's example row left in."""
+    import logging
+
+    from sppe_data import templates
+    from sppe_data.imports import reading
+
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        raise ValueError("Format non pris en charge : déposez un fichier .csv ou .xlsx.")
+    try:
+        header, rows = reading.read_rows(filename, content, import_limits())
+    except ValueError:
+        raise
+    except Exception as exc:  # a reader fault on a hostile file: refused, never a trace
+        logging.getLogger("sppe").exception("bulk import: reader fault on %r", filename[:80])
+        raise ValueError("Fichier illisible.") from exc
+    if not header or all(h in (None, "") for h in header):
+        raise ValueError("Le fichier est vide.")
+    columns = _import_columns([str(h).strip() if h is not None else "" for h in header])
+    while rows and all(c is None or not str(c).strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ValueError("Le fichier est vide : aucune activité sous l'en-tête.")
+    example = entries.normalise(templates.EXAMPLE_COMMENT)
+    out = []
+    for line, cells in enumerate(rows, start=2):
+        row = dict(zip(columns, cells, strict=False))
+        for name, value in row.items():
+            if isinstance(value, str) and entries.formula_like(value):
+                raise ValueError(
+                    f"Ligne {line}, colonne « {entries.ACTIVITY_FIELDS[name]} » : le texte "
+                    f"commence par « {value.strip()[:1]} », lu comme une formule par un "
+                    "tableur ; commencez-le par une lettre."
+                )
+        comment = row.get("comment")
+        if isinstance(comment, str) and entries.normalise(comment[:200]) == example:
+            raise ValueError(
+                f"Ligne {line} : c'est la ligne d'exemple du modèle ; remplacez-la par vos "
+                "activités ou supprimez-la."
+            )
+        out.append(row)
+    return out
+
+
+@reference.pinned()  # the reference edits read once for the whole file, not per row
 def import_activities(principal: Principal, rows: list[dict], file_token: str) -> ImportReport:
     """All or nothing: every row is validated and checked against the caller's rights;
     one faulty row and nothing is written (the report lists every fault by line, the
@@ -332,8 +395,9 @@ def import_activities(principal: Principal, rows: list[dict], file_token: str) -
     clean: list[dict] = []
     if not rows:
         problems.append((1, "", "Aucune ligne à importer."))
+    latest = entries.latest_day()  # reads the data date: once, not once per row
     for i, raw in enumerate(rows, start=2):
-        checked = entries.check_activity(raw)
+        checked = entries.check_activity(raw, latest)
         for name, message in checked.errors.items():
             problems.append((i, entries.ACTIVITY_FIELDS[name], message))
         pole = checked.row.get("pole_code")
@@ -345,14 +409,50 @@ def import_activities(principal: Principal, rows: list[dict], file_token: str) -
         return ImportReport(0, 0, _error_frame(problems))
 
     def work(conn):
-        saved = [
-            _insert(conn, "activities", row, f"{file_token}:{i}", principal, "import")
-            for i, row in enumerate(clean)
-        ]
-        created = sum(s.created for s in saved)
-        return ImportReport(created, len(saved) - created, _error_frame([]))
+        tokens = [f"{file_token}:{i}" for i in range(len(clean))]
+        created = _insert_many(conn, "activities", clean, tokens, principal, "import")
+        return ImportReport(created, len(clean) - created, _error_frame([]))
 
     return _write(work)
+
+
+def _insert_many(conn, name: str, rows: list[dict], tokens: list[str], who, action) -> int:
+    """``_insert`` for many rows in three statements (entries, audit rows, counters),
+    inside the caller's transaction; returns how many were new (a token already used
+    writes nothing, as one by one)."""
+    if not rows:
+        return 0
+    table, id_col = _table(name), ID_COLUMNS[name]
+    now = _now()
+    records = []
+    for row, token in zip(rows, tokens, strict=True):
+        full = {id_col: f"{ID_PREFIX[name]}{uuid.uuid4().hex[:12].upper()}", **row}
+        full = {c: full.get(c) for c in EXTRACTS[name].columns}
+        records.append({**full, "submission_token": token, "created_by": who.user_id,
+                        "created_at": now})  # fmt: skip
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    done = conn.execute(
+        insert.on_conflict_do_nothing(index_elements=["submission_token"]).returning(
+            table.c.submission_token
+        ),
+        records,
+    )
+    new_tokens = set(done.scalars())
+    fresh = [r for r in records if r["submission_token"] in new_tokens]
+    if not fresh:
+        return 0
+    columns = list(EXTRACTS[name].columns)
+    conn.execute(
+        schema.audit_log.insert(),
+        [
+            {"entity": ENTITY[name], "entity_id": r[id_col], "action": action,
+             "actor": who.user_id, "actor_role": who.role, "changed_at": now,
+             "before_json": None, "after_json": _json({c: r[c] for c in columns})}
+            for r in fresh
+        ],
+    )  # fmt: skip
+    store.Store.bump(conn, TABLES[name], "audit_log")
+    return len(fresh)
 
 
 # --- reads and export -----------------------------------------------------------------

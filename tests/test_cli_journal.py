@@ -173,7 +173,7 @@ def test_import_activities_refused_with_a_report_by_row(tiny_data, tmp_path, cap
         (b"nom;<script>\n1;2\n", "Paul", "Colonnes inconnues"),
         (b"\n\n", "Paul", "Le fichier est vide"),
         (b"a" * 6_000_000, "Paul", "trop volumineux"),
-        ("activity_kind\ncontrôle\n".encode("latin-1"), "Paul", "UTF-8"),
+        ("activity_kind\ncontrôle\n".encode() + b"\xe9\n", "Paul", "encodage incohérent"),
         (b"activity_kind\ncontrole_sensible\n", "  ", "--operator"),
     ],
 )

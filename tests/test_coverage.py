@@ -1,4 +1,6 @@
-"""The coverage importer: the real data.caf.fr file, and broken files refused whole."""
+"""The coverage importer: the real data.caf.fr file, and broken files refused whole (the
+layer in service does not change). The import goes through the national extracts'
+pipeline (tests/test_versions.py tests the versions, the years merged, the rollback)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import polars as pl
 import pytest
 
 from sppe_cli.main import main as sppe_main
+from sppe_data import db
 from sppe_data.auth import AccessDenied, Principal
-from sppe_data.coverage import children_under3, import_coverage, parse_coverage
+from sppe_data.coverage import children_under3, import_coverage
+from sppe_data.imports import versions
 from sppe_data.settings import REFERENCE_DIR
 
 CNAF = Principal("cnaf.test", "Cnaf", "cnaf")
@@ -29,27 +33,36 @@ def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
     return ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
 
 
+def without(line: str, position: int) -> str:
+    """The line without its field at ``position`` (a required column removed)."""
+    return ";".join(f for i, f in enumerate(line.split(";")) if i != position)
+
+
+def layer() -> pl.DataFrame:
+    """The coverage rows the pages read now."""
+    cursor = db.catalog().connection.cursor()
+    try:
+        return cursor.sql("select * from coverage order by year, dep_code").pl()
+    finally:
+        cursor.close()
+
+
 @pytest.fixture
-def extracts(tmp_path):
-    """An extracts folder already holding a valid coverage layer (two rows)."""
-    folder = tmp_path / "extracts"
-    report = import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), folder, principal=CNAF)
-    assert report.ok
-    return folder
+def imported(tiny_data):
+    """A data directory whose coverage layer was imported: 2023 for Paris and Finistère
+    (the tiny layer's 2023 rows replaced, its 2024 rows kept)."""
+    result = import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), principal=CNAF, filename="c.csv")
+    assert result.ok, result.report
+    return tiny_data
 
 
-def layer(folder) -> pl.DataFrame:
-    return pl.read_parquet(folder / "coverage" / "coverage.parquet")
-
-
-def test_real_file(shared_reference, tmp_path):
-    folder = tmp_path / "extracts"
-    report = import_coverage(shared_reference / "txcouv_pe_dep.csv", folder, principal=CNAF)
-    assert report.ok, report.errors
+def test_real_file(tiny_data, shared_reference):
+    result = import_coverage(shared_reference / "txcouv_pe_dep.csv", principal=CNAF)
+    assert result.ok, result.report
     # 102 rows a year x 2 years, minus 977 and 978 each year: 200 rows, 4 set aside.
-    assert (report.rows_read, report.rows_kept, report.years) == (204, 200, [2022, 2023])
-    assert len(report.notes) == 4 and all("Guadeloupe" in n for n in report.notes)
-    frame = layer(folder)
+    assert (result.file_row_count, result.years) == (200, [2022, 2023])
+    assert len(result.notes) == 2 and all("Guadeloupe" in n for n in result.notes)
+    frame = layer()
     # Read by eye in the file.
     paris = frame.filter((pl.col("year") == 2023) & (pl.col("dep_code") == "75")).row(0, named=True)
     assert paris["coverage_global_pct"] == 74.4
@@ -60,77 +73,74 @@ def test_real_file(shared_reference, tmp_path):
     corse_sud = frame.filter((pl.col("year") == 2023) & (pl.col("dep_code") == "2A"))
     assert corse_sud["coverage_eaje_pct"].to_list() == [26.3]
     assert frame.filter(pl.col("dep_code") == "976").is_empty()  # Mayotte: not published
+    # The tiny layer's 2024 rows (59 and 21) are kept: the file has no 2024.
+    assert frame.filter(pl.col("year") == 2024)["dep_code"].sort().to_list() == ["21", "59"]
 
 
 BROKEN = {
-    "wrong separator": (csv_bytes(GOOD_ROW.replace(";", ","), header=HEADER.replace(";", ",")),
-                        "Séparateur incorrect"),
-    "missing column": (csv_bytes(GOOD_ROW.rsplit(";", 1)[0],
-                                 header=HEADER.rsplit(";", 1)[0]), "Taux de couv global"),
-    "text in a number": (csv_bytes(GOOD_ROW.replace("74.4", "beaucoup")),
-                         "« beaucoup » n'est pas un nombre"),
-    "unknown code": (csv_bytes(GOOD_ROW.replace(";75;", ";99;")),
-                     "code département « 99 » inconnu"),
-    "empty file": (b"", "vide"),
-    "header only": (csv_bytes(), "aucune ligne"),
-    "bad year": (csv_bytes(GOOD_ROW.replace("2023;", "20x3;", 1)), "année « 20x3 » invalide"),
-    "out of range": (csv_bytes(GOOD_ROW.replace("74.4", "740")), "hors de 0 à 200"),
-    "duplicate": (csv_bytes(GOOD_ROW, GOOD_ROW), "doublon de la ligne 2"),
-    "short row": (csv_bytes("2023;75;PARIS"), "3 colonnes au lieu de 13"),
-    "huge cell": (csv_bytes(GOOD_ROW.replace("PARIS", "P" * 10_000)), "dépasse 200 caractères"),
-    "injection": (csv_bytes(GOOD_ROW.replace(";75;", ";=cmd|' /C calc'!A0;")), "inconnu"),
-    "script": (csv_bytes(GOOD_ROW.replace("74.4", "<script>alert(1)</script>")),
-               "n'est pas un nombre"),
-    "not utf-8": (csv_bytes(GOOD_ROW).decode("utf-8").encode("utf-16"), "UTF-8"),
-    "too big": (b"x" * 6_000_000, "trop volumineux"),
+    "missing column": csv_bytes(without(GOOD_ROW, 1), header=without(HEADER, 1)),
+    "text in a number": csv_bytes(GOOD_ROW.replace("74.4", "beaucoup")),
+    "unknown code": csv_bytes(GOOD_ROW.replace(";75;", ";99;")),
+    "empty file": b"",
+    "header only": csv_bytes(),
+    "bad year": csv_bytes(GOOD_ROW.replace("2023;", "20x3;", 1)),
+    "out of range": csv_bytes(GOOD_ROW.replace("74.4", "740")),
+    "duplicate": csv_bytes(GOOD_ROW, GOOD_ROW),
+    "huge cell": csv_bytes(GOOD_ROW.replace("PARIS", "P" * 100_000)),
+    "injection": csv_bytes(GOOD_ROW.replace(";75;", ";=cmd|' /C calc'!A0;")),
+    "script": csv_bytes(GOOD_ROW.replace("74.4", "<script>alert(1)</script>")),
+    "not utf-8": csv_bytes(GOOD_ROW).decode("utf-8").encode("utf-16"),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_broken_file_changes_nothing(extracts, case):
-    content, expected = BROKEN[case]
-    before = (extracts / "coverage" / "coverage.parquet").read_bytes()
-    report = import_coverage(content, extracts, principal=CNAF)
-    assert not report.ok
-    assert any(expected in e for e in report.errors), report.errors
-    assert "n'ont pas été modifiés" in report.summary()
-    assert (extracts / "coverage" / "coverage.parquet").read_bytes() == before
+def test_broken_file_changes_nothing(imported, case):
+    before = layer()
+    history = versions.history(versions_admin())
+    result = import_coverage(BROKEN[case], principal=CNAF, filename="txcouv.csv")
+    assert not result.ok
+    assert "Import refusé" in result.message and "n'a pas changé" in result.message
+    assert result.report.height >= 1
+    assert "Traceback" not in result.report.write_csv()
+    assert layer().equals(before)
+    assert versions.history(versions_admin()).equals(history)
 
 
-def test_one_bad_row_among_good_ones_refuses_all(extracts):
-    report = import_coverage(
-        csv_bytes(OTHER_ROW, GOOD_ROW.replace("74.4", "n/a")), extracts, principal=CNAF
+def versions_admin() -> Principal:
+    return Principal("admin", "Admin", "admin")
+
+
+def test_one_bad_row_among_good_ones_refuses_all(imported):
+    before = layer()
+    result = import_coverage(
+        csv_bytes(OTHER_ROW, GOOD_ROW.replace("74.4", "n/a")), principal=CNAF, filename="c.csv"
     )
-    assert not report.ok
-    assert report.errors == ["Ligne 3 : « Taux de couv global » : « n/a » n'est pas un nombre."]
-    assert layer(extracts).height == 2
+    assert not result.ok
+    [problem] = result.report.to_dicts()
+    assert problem["Lignes"] == 1 and "3" in problem["Exemples"] and "n/a" in problem["Exemples"]
+    assert layer().equals(before)
 
 
-def test_quoted_values_are_cut_and_cleaned():
-    _, report = parse_coverage(csv_bytes(GOOD_ROW.replace(";75;", ";" + "Z" * 150 + "\x07;")))
-    message = report.errors[0]
-    assert "\x07" not in message and "Z" * 40 + "…" in message and "Z" * 41 not in message
+def test_decimal_comma_and_blank_rate_are_read(imported):
+    row = GOOD_ROW.replace("2023", "2025").replace("74.4", "74,4").replace(";13.0;", ";;")
+    result = import_coverage(csv_bytes(row), principal=CNAF, filename="c.csv")
+    assert result.ok, result.report
+    paris = layer().filter(pl.col("year") == 2025)
+    assert paris["coverage_global_pct"].to_list() == [74.4]
+    assert paris["coverage_home_care_pct"].to_list() == [None]
 
 
-def test_decimal_comma_and_blank_rate_are_read():
-    row = GOOD_ROW.replace("74.4", "74,4").replace(";13.0;", ";;")
-    frame, report = parse_coverage(csv_bytes(row))
-    assert report.errors == []
-    assert frame["coverage_global_pct"].to_list() == [74.4]
-    assert frame["coverage_home_care_pct"].to_list() == [None]
-
-
-def test_cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("SPPE_DATA_DIR", str(tmp_path))
+def test_cli(tiny_data, tmp_path, capsys):
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(csv_bytes(GOOD_ROW))
     bad.write_bytes(csv_bytes(GOOD_ROW.replace(";75;", ";999;")))
+    before = layer()
     assert sppe_main(["import-coverage", str(bad)]) == 1
-    assert "inconnu" in capsys.readouterr().err
-    assert not (tmp_path / "extracts" / "coverage").exists()
+    assert "999" in capsys.readouterr().err
+    assert layer().equals(before)
     assert sppe_main(["import-coverage", str(good)]) == 0
-    assert "Import réussi : 1 lignes" in capsys.readouterr().out
-    assert layer(tmp_path / "extracts")["dep_code"].to_list() == ["75"]
+    assert "1 ligne(s) importée(s) (années 2023)" in capsys.readouterr().out
+    assert layer().filter(pl.col("year") == 2023)["dep_code"].to_list() == ["75"]
 
 
 def test_children_under3_estimate():
@@ -151,9 +161,9 @@ def test_children_under3_estimate():
         Principal("admin", "Admin", "admin"),
     ],
 )
-def test_only_the_cnaf_role_imports(extracts, principal):
+def test_only_the_cnaf_role_imports(imported, principal):
     """The data layer itself refuses the import, whatever the page shows."""
-    before = (extracts / "coverage" / "coverage.parquet").read_bytes()
+    before = layer()
     with pytest.raises(AccessDenied, match="importer des taux de couverture"):
-        import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), extracts, principal=principal)
-    assert (extracts / "coverage" / "coverage.parquet").read_bytes() == before
+        import_coverage(csv_bytes(GOOD_ROW, OTHER_ROW), principal=principal)
+    assert layer().equals(before)

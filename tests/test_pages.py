@@ -95,9 +95,12 @@ def test_synthese_chart_and_its_table(tiny_data):
 
 def test_missing_data_shows_french_message_not_a_trace(empty_data):
     at = run()
-    errors = [e.value for e in at.error]
-    assert any("introuvable" in e and "extracts/activities/" in e for e in errors)
-    assert len(kpi_texts(at)) == 6  # the page still renders, with zeros
+    warnings = [w.value for w in at.warning]
+    assert any(
+        w.startswith("Données indisponibles") and "introuvable" in w and "extracts/activities/" in w
+        for w in warnings
+    )
+    assert kpi_texts(at) == []  # no figure computed on missing data (tests/test_availability.py)
 
 
 def test_bad_query_parameters_fall_back_to_defaults(tiny_data):

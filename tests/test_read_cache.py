@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from sppe_data import api, db, journal, steering, territory
+from sppe_data import api, db, journal, reference, steering, territory
 from sppe_data.auth import Principal
 from sppe_data.settings import QUERIES_DIR
 from sppe_data.steering import year_period
@@ -43,6 +43,7 @@ SAMPLE_CALLS: dict[str, tuple] = {
     "request_delays": (Y2026, "all"),
     "travel_fees": (Y2026, "all"),
     "departement_map": (2026, "all"),
+    "coverage_years": (),
     "project_pipeline": ("all",),
 }
 
@@ -186,7 +187,8 @@ def test_a_table_version_invalidates_only_its_readers(tiny_data, queries_run, mo
 def test_version_key_falls_back_to_the_whole_data_version(tiny_data, monkeypatch):
     monkeypatch.setattr(db, "table_versions", lambda: {"activities": 7, "staff": 2})
     assert cache.table_versions(("activities",)) == (("activities", 7),)
-    assert cache.table_versions(()) == ()
+    # The ref_* tables only: the version of the reference edits made in the app.
+    assert cache.table_versions(()) == (("reference", reference.version()),)
     # A table the data layer gives no version for: every version, never a stale key.
     assert cache.table_versions(("activities", "projects")) == (("activities", 7), ("staff", 2))
 

@@ -15,7 +15,9 @@ tables that function reads. A result is keyed by:
 
 ``reads`` names the catalog tables fed by the extracts or the store (``activities``,
 ``requests``, ``projects``, ``partners``, ``staff``, ``coverage``). The ``ref_*`` tables
-come from the reference files, loaded once per process: they carry no version.
+(the reference files and the edits the Cnaf makes in the app) are part of every
+table's version; a wrapper that reads them only (``reads=()``) is keyed by the version
+of the edits (``sppe_data.reference.version()``).
 
 Bounds: each wrapper keeps at most ``max_entries`` results per process (least recently
 used dropped first). Nothing here holds state of its own: the entries live in
@@ -33,7 +35,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 
-from sppe_data import api, clock, db, steering, territory
+from sppe_data import api, clock, db, reference, steering, territory
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +48,8 @@ def table_versions(reads: tuple[str, ...]) -> tuple[tuple[str, object], ...]:
     """The part of a cache key that says which data a result was computed from: the
     version of each table of ``reads``, or every table's version (the whole data
     version) when the data layer gives none for one of them."""
+    if not reads:
+        return (("reference", reference.version()),)
     versions = db.table_versions()
     if all(table in versions for table in reads):
         return tuple((table, versions[table]) for table in reads)
@@ -122,4 +126,5 @@ travel_fees = cached(steering.travel_fees, reads=("activities",))
 # -- sppe_data.territory ---------------------------------------------------------------
 
 departement_map = cached(territory.departement_map, reads=("activities", "coverage"))
+coverage_years = cached(territory.coverage_years, reads=("coverage",), max_entries=4)
 project_pipeline = cached(territory.project_pipeline, reads=("projects",), max_entries=32)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from sppe_data import fmt
+from sppe_data import db, fmt
 from sppe_data.api import DataInfo, data_info
 from sppe_data.labels import PACE_STATUS
 from ui import exports
@@ -72,14 +72,19 @@ def pace_badge(status: str) -> None:
 
 
 def show_problems(info: DataInfo) -> None:
-    """Missing or unreadable files: a clear French message, never a stack trace."""
+    """Inconsistent reference files: a clear French message, never a stack trace. A
+    missing or unreadable extract is said where the figures it feeds would be
+    (``ui.availability``), so that a page says nothing of the extracts it does not read."""
+    unavailable = set(db.unavailable_extracts().values())
     for message in info.problems:
-        st.error(message, icon="⚠️")
+        if message not in unavailable:
+            st.error(message, icon="⚠️")
 
 
-def kpi_card(row: dict) -> None:
+def kpi_card(row: dict, note: str = "") -> None:
     """One targeted indicator: realised, target, % achieved, expected to date, pace
-    status (text and colour) and year-end forecast."""
+    status (text and colour) and year-end forecast. ``note``: a line under the realised
+    figure (e.g. the activities a mission total counts outside every pôle)."""
     status = PACE_STATUS[row["pace_status"]]
     with st.container(border=True):
         st.markdown(f"**{row['indicator_label']}**")
@@ -92,6 +97,8 @@ def kpi_card(row: dict) -> None:
             f" (cible) · {fmt.percent(row['achieved_share'])} atteint</span>",
             unsafe_allow_html=True,
         )
+        if note:
+            st.caption(note)
         st.badge(f"{status.symbol} {status.label}", color=status.badge)
         st.markdown(
             f"Attendu à date : **{fmt.number(row['expected_count'], 1)}** · "

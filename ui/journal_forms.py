@@ -15,9 +15,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from sppe_data import entries, fmt, journal, reference
+from sppe_data import entries, fmt, journal, reference, templates
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.entries import ValidationError
+from ui import uploads
 
 NONE = ""  # the "not given" option of optional select boxes
 
@@ -249,19 +250,48 @@ def request_form(principal: Principal) -> None:
             st.rerun()
 
 
+def import_templates(principal: Principal) -> None:
+    """The two template downloads (built on click): French headers, an example row, and
+    in the Excel one a sheet of the allowed values."""
+    pole = principal.pole_code if principal.role == "pole" else None
+    on = journal.today_entry_default()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Modèle Excel (.xlsx), avec les valeurs autorisées",
+        data=lambda: templates.xlsx_bytes(pole, on), file_name=templates.XLSX_NAME,
+        mime=templates.XLSX_MIME, on_click="ignore", icon=":material/download:",
+        key="import_template_xlsx",
+    )  # fmt: skip
+    c2.download_button(
+        "Modèle CSV (« ; », UTF-8)",
+        data=lambda: templates.csv_bytes(pole, on), file_name=templates.CSV_NAME,
+        mime=templates.CSV_MIME, on_click="ignore", icon=":material/download:",
+        key="import_template_csv",
+    )  # fmt: skip
+
+
 def import_form(principal: Principal) -> None:
     st.caption(
-        "Fichier CSV (séparateur « ; » ou « , », UTF-8) ou Excel (.xlsx), une ligne par "
-        "activité, colonnes : " + ", ".join(journal.IMPORT_COLUMNS) + ". Tout ou rien : "
-        "une seule ligne en erreur et rien n'est enregistré."
+        "Une ligne par activité. En-têtes et valeurs en français, comme dans le modèle "
+        "(« Réalisée », « Contrôle sensible », « oui », 20/01/2026, 1,5), ou en codes. "
+        "Fichier CSV (« ; » ou « , », UTF-8 ou Windows-1252) ou Excel (.xlsx), au plus "
+        f"{fmt.number(journal.IMPORT_MAX_ROWS)} lignes et "
+        f"{journal.IMPORT_MAX_BYTES // 1_000_000} Mo. Tout ou rien : une seule ligne en "
+        "erreur et rien n'est enregistré."
     )
-    upload = st.file_uploader("Fichier d'activités", type=["csv", "xlsx"], key="import_file")
+    import_templates(principal)
+    max_mb = journal.IMPORT_MAX_BYTES // 1_000_000
+    uploads.french_uploader(max_mb, "CSV, XLSX")
+    upload = st.file_uploader(
+        "Fichier d'activités", type=["csv", "xlsx"], max_upload_size=max_mb, key="import_file"
+    )
     if upload is None:
         return
-    content = upload.getvalue()
+    content = upload.getvalue()  # read_table: the bounded reader (size checked first)
     try:
         rows = journal.read_table(upload.name, content)
     except ValueError as exc:
+        st.error("Fichier refusé : rien n'a été enregistré.", icon=":material/error:")
         error(str(exc))
         return
     st.write(f"{len(rows)} ligne(s) lue(s).")
@@ -275,7 +305,10 @@ def import_form(principal: Principal) -> None:
         return
     if report.errors.height:
         st.error(f"Import refusé : {report.errors.height} erreur(s), rien n'a été enregistré.")
-        st.dataframe(report.errors, hide_index=True, key="import_errors")
+        st.dataframe(
+            report.errors, hide_index=True, key="import_errors",
+            column_config={"Message": st.column_config.TextColumn(width="large")},
+        )  # fmt: skip
     else:
         st.success(
             f"{report.saved_count} activité(s) importée(s)"

@@ -84,35 +84,47 @@ def pole_map_download(
     )
 
 
+COVERAGE_UPLOAD_MB = 20
+
+
 def coverage_upload(key: str = "coverage_upload") -> None:
     """Upload of a data.caf.fr coverage file (import roles only): the whole file is
-    checked, and the layer replaced only when every row is valid."""
+    checked; when every row is valid, the years it contains replace those years only
+    (the import of the national extracts, page « Imports des extractions »)."""
     from sppe_data.coverage import MAX_ERRORS_SHOWN, import_coverage
+    from ui.journal_forms import plain
+    from ui.uploads import french_uploader
 
     principal = signin.current()
     if principal is None or principal.role not in IMPORT_ROLES:
         return
     with st.expander("Mettre à jour les taux de couverture (fichier data.caf.fr)"):
         st.caption(
-            "Fichier CSV « txcouv_pe_dep » de data.caf.fr : séparateur point-virgule, "
-            "UTF-8, une ou plusieurs années. Le fichier entier est vérifié ; les taux en "
-            "place ne sont remplacés que si toutes les lignes sont lisibles."
+            "Fichier CSV « txcouv_pe_dep » de data.caf.fr (séparateur point-virgule, "
+            "UTF-8), Excel ou Parquet, une ou plusieurs années. Le fichier entier est "
+            "vérifié ; il ne remplace que les années qu'il contient, et seulement si toutes "
+            "ses lignes sont lisibles. Historique et retour arrière : page « Imports des "
+            "extractions »."
         )
-        upload = st.file_uploader("Fichier CSV", type=["csv"], key=key)
+        french_uploader(COVERAGE_UPLOAD_MB, "CSV, XLSX, Parquet")
+        upload = st.file_uploader(
+            "Fichier des taux de couverture",
+            type=["csv", "xlsx", "parquet"],
+            max_upload_size=COVERAGE_UPLOAD_MB,
+            key=key,
+        )
         if upload is None or not st.button("Importer", key=f"{key}_go"):
             return
         try:
-            report = import_coverage(upload.getvalue(), principal=principal)
+            result = import_coverage(upload.getvalue(), principal=principal, filename=upload.name)
         except AccessDenied as exc:
             st.error(str(exc))
             return
-        if report.ok:
-            st.success(report.summary())
+        # Messages may quote the file: markdown characters escaped; cells in tables.
+        if result.ok:
+            st.success(plain(result.message))
         else:
-            st.error(report.summary())
-            # Cells from the file are shown in a table, never as markdown.
-            st.dataframe(
-                pl.DataFrame({"Problème": report.errors[:MAX_ERRORS_SHOWN]}), hide_index=True
-            )
-        if report.notes:
-            st.info("Lignes mises de côté :\n\n" + "\n".join(f"- {n}" for n in report.notes))
+            st.error(plain(result.message))
+            st.dataframe(result.report.head(MAX_ERRORS_SHOWN), hide_index=True)
+        if result.notes:
+            st.dataframe(pl.DataFrame({"Lignes mises de côté": result.notes}), hide_index=True)

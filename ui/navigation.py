@@ -94,12 +94,28 @@ PAGES: list[PageSpec] = [
         roles=frozenset({"pole", "cnaf"}),
     ),
     PageSpec(
+        "app_pages/referentiels.py",
+        "Référentiels",
+        ":material/tune:",
+        "Données",
+        url_path="referentiels",
+        roles=frozenset({"cnaf"}),
+    ),
+    PageSpec(
         "app_pages/audit.py",
         "Journal d'audit",
         ":material/history:",
         "Données",
         url_path="audit",
         roles=frozenset({"cnaf", "admin"}),
+    ),
+    PageSpec(
+        "app_pages/imports.py",
+        "Imports des extractions",
+        ":material/upload_file:",
+        "Données",
+        url_path="imports",
+        roles=frozenset({"cnaf"}),
     ),
     PageSpec(
         "app_pages/comptes.py",

@@ -12,6 +12,13 @@ them; a test checks that the migrations and these tables agree.
   after as JSON). Append-only.
 - ``accounts``: one sign-in account (local password or identity provider).
 - ``signin_failures``: one failed local sign-in, for the per-address throttle.
+- ``extract_versions``: one version of a national extract (an import, a rollback, or
+  the files found in place, adopted at the first import): its folder of immutable
+  Parquet files under ``extracts/<name>/versions/``, who, when, source, data date, row
+  count; one row per extract is current (``sppe_data.imports.versions``).
+- ``reference_edits``: one reference group edited in the app (targets, pôles, régions,
+  activity kinds ↔ indicators, travel fee): its values as a JSON document (null: the
+  files shipped with the code apply), version, who and when (``sppe_data.reference_edits``).
 - ``store_revision``: one counter per table, bumped in the transaction of every write;
   readers key their caches by it. The row ``store_generation`` changes on restore.
 """
@@ -119,6 +126,35 @@ signin_failures = sa.Table(
     sa.Index("ix_signin_failures_client", "client_key", "failed_at"),
 )
 
+extract_versions = sa.Table(
+    "extract_versions",
+    metadata,
+    sa.Column("extract_name", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("is_current", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("action", sa.String(20), nullable=False),  # import | rollback | adopt
+    sa.Column("folder", sa.String(60), nullable=False),  # under extracts/<name>/versions/
+    sa.Column("restored_from", sa.Integer()),  # rollback: the version whose files it uses
+    sa.Column("imported_by", sa.String(200), nullable=False),
+    sa.Column("imported_at", sa.DateTime(), nullable=False),
+    sa.Column("source_label", sa.String(200), nullable=False),
+    sa.Column("data_date", sa.Date()),
+    sa.Column("row_count", sa.BigInteger(), nullable=False),
+    sa.Column("file_name", sa.String(300), nullable=False),
+    sa.Column("years", sa.String(300)),  # coverage: the years of the imported file
+    sa.Column("purged_at", sa.DateTime()),  # files deleted (older than the versions kept)
+)
+
+reference_edits = sa.Table(
+    "reference_edits",
+    metadata,
+    sa.Column("ref_group", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("document", sa.Text()),  # JSON; null: the shipped files apply
+    sa.Column("updated_by", sa.String(200)),
+    sa.Column("updated_at", sa.DateTime()),
+)
+
 store_revision = sa.Table(
     "store_revision",
     metadata,
@@ -128,4 +164,11 @@ store_revision = sa.Table(
 
 # The counters seeded by the migrations: every written table, and the generation.
 GENERATION = "store_generation"
-REVISED_TABLES = ("activity_entries", "request_entries", "audit_log", "accounts")
+REVISED_TABLES = (
+    "activity_entries",
+    "request_entries",
+    "audit_log",
+    "accounts",
+    "extract_versions",
+    "reference_edits",
+)

@@ -1,0 +1,2 @@
+"""Imports of files into the app: bounded reading, validation, versions of the national
+extracts."""

@@ -385,6 +385,9 @@ def test_report_downloads_as_french_csv(tmp_path):
         ("partners", "partner_name", "", "valeur obligatoire manquante"),
         ("staff", "fte", "", "valeur obligatoire manquante"),
         ("staff", "is_vacant", "peut-être", "oui ou non attendu"),
+        ("staff", "fte", "nan", "nombre illisible"),
+        ("staff", "fte", "1.234,5", "nombre illisible"),
+        ("staff", "start_on", "2026-02-30", "date illisible"),
         ("coverage", "coverage_global_pct", "240", "valeur hors de l'intervalle admis (0 à 200)"),
         ("coverage", "year", "1999", "année invalide"),
         ("coverage", "year", "2023,5", "nombre entier attendu"),
@@ -489,6 +492,16 @@ def test_unknown_extract_and_unreadable_file(tmp_path):
     assert list((tmp_path / "work").iterdir()) == []
 
 
+def test_line_longer_than_the_csv_buffer(tmp_path):
+    header = ["activity_id", "activity_kind", "pole_code", "status", "activity_on", "comment"]
+    rows = [header, ["A1", "suivi_ida", "idf_hdf", "done", "2026-01-01", ""],
+            ["A2", "suivi_ida", "idf_hdf", "done", "2026-01-01", "x" * (9 << 20)]]  # fmt: skip
+    v = validate_extract("activities", normalised_csv(rows, tmp_path), tmp_path / "work")
+    assert v.report["Problème"].to_list() == [
+        "la ligne 3 dépasse 8 Mo : le fichier ne peut pas être vérifié."
+    ]
+
+
 def test_timeout_and_memory_refusals(tmp_path, monkeypatch):
     def slow(con, *args):
         con.execute("select sum(a) from range(1000000000000) as t(a)")
@@ -557,12 +570,16 @@ def test_line_numbers_follow_the_file_on_many_rows(tmp_path):
 BENCH = r"""
 import json, sys, time
 from pathlib import Path
-from sppe_data.imports.reading import Prepared
+from sppe_data.imports.reading import EXTRACT_LIMITS, Prepared, prepare
 from sppe_data.imports.validate import validate_extract
 path, header, work = Path(sys.argv[1]), json.loads(sys.argv[2]), Path(sys.argv[4])
 rows = int(sys.argv[3])
 started = time.perf_counter()
-v = validate_extract("activities", Prepared("csv", header, rows, path, temporary=False), work)
+if path.suffix == ".parquet":  # the reader checks the file's metadata first
+    prepared = prepare(path.name, path, EXTRACT_LIMITS)
+else:  # the normalised CSV the reader writes
+    prepared = Prepared("csv", header, rows, path, temporary=False)
+v = validate_extract("activities", prepared, work)
 seconds = time.perf_counter() - started
 status = Path("/proc/self/status").read_text()
 hwm = int(status.split("VmHWM:")[1].split()[0]) // 1024
@@ -591,11 +608,18 @@ def _generate(path: Path, rows: int, bad_every: int | None) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("SPPE_BENCH_VALIDATE"), reason="SPPE_BENCH_VALIDATE")
-@pytest.mark.parametrize("bad_every", [None, 1000])
-def test_three_million_rows_in_bounded_memory(tmp_path, bad_every):
+@pytest.mark.parametrize(("fmt", "bad_every"), [("csv", None), ("csv", 1000), ("parquet", None)])
+def test_three_million_rows_in_bounded_memory(tmp_path, fmt, bad_every):
     rows = int(os.environ.get("SPPE_BENCH_ROWS", "3000000"))
     path = tmp_path / "activities.csv"
     _generate(path, rows, bad_every)
+    if fmt == "parquet":  # the same rows as a Parquet file of text columns
+        csv_path, path = path, tmp_path / "activities.parquet"
+        duckdb.sql(
+            f"copy (select * from read_csv('{csv_path}', all_varchar = true)) to '{path}' "
+            "(format parquet, compression zstd)"
+        )
+        csv_path.unlink()
     done = subprocess.run(
         [sys.executable, "-c", BENCH, str(path), json.dumps(ACTIVITY_HEADER), str(rows),
          str(tmp_path / "work")],
@@ -603,7 +627,7 @@ def test_three_million_rows_in_bounded_memory(tmp_path, bad_every):
     )  # fmt: skip
     result = json.loads(done.stdout.strip().splitlines()[-1])
     size_mb = path.stat().st_size / 1e6
-    print(f"\n{rows} rows ({size_mb:.0f} MB), errors every {bad_every}: "
+    print(f"\n{fmt}, {rows} rows ({size_mb:.0f} MB), errors every {bad_every}: "
           f"{result['seconds']:.1f} s, peak {result['peak_mb']} MB")  # fmt: skip
     assert result["rows"] == rows
     if bad_every is None:

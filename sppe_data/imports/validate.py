@@ -3,13 +3,16 @@ values, known codes, date and number ranges, duplicate ids; a French report by c
 and kind of problem; when the whole file is valid, a typed Parquet ready to be swapped
 in (``versions.py``).
 
-Everything runs in DuckDB on a fresh in-memory connection with a memory limit and a
-temporary directory under the work folder, so that a file of millions of rows is checked
-in bounded memory: the file is read and checked in one pass (one thread, so that rows
-are stored in file order and the row id gives the line number, line 1 being the header)
-into a table holding, per cell, its typed value and the kind of problem found; the
-report is aggregated from that table (duplicates too) and, when it is empty, the typed
-values are written out in the same order.
+Everything runs in DuckDB on a fresh in-memory connection with a memory limit
+(``MEMORY_LIMIT``: with the Python process around it, a 3-million-row file peaks under
+300 MB) and a database and temporary directory under the work folder, so that a file of
+millions of rows is checked in bounded memory. The file is read and checked in one pass
+into a table holding, per cell, its typed value and the kind of problem found (codes are
+looked up in constant maps, not joined); that pass and the final write run on one
+thread, so that rows are stored and written in file order and the row id gives the line
+number (line 1 being the header; with two threads DuckDB may store chunks out of order).
+The report is aggregated from that table (duplicates too) and, when it is empty, the
+typed values are written out.
 
 Rules (where the issue is silent, decided here):
 - Headers: each header names a column by its own name (``activity_id``) or a French
@@ -23,9 +26,11 @@ Rules (where the issue is silent, decided here):
 - Dates: ``AAAA-MM-JJ`` (an ISO time part is accepted and dropped) or ``JJ/MM/AAAA``,
   from 01/01/2000 to 31/12/2100; a year of five digits or more is out of range.
 - Numbers: decimal comma or point, optional exponent, groups of three digits separated
-  by spaces or no-break spaces; |x| < 10^12. Integers: a whole value within the 32-bit
-  range. Counts, amounts, days and FTE are not negative; longitude -180 to 180, latitude
-  -90 to 90; coverage rates 0 to 200 % (the coverage importer's rule).
+  by spaces or no-break spaces, what DuckDB reads as a number (``1_000``, ``.5``);
+  |x| < 10^12 (``1e400`` or a 400-digit number: out of range; ``nan``: unreadable).
+  Integers: a whole value within the 32-bit range. Counts, amounts, days and FTE are not
+  negative; longitude -180 to 180, latitude -90 to 90; coverage rates 0 to 200 % (the
+  coverage importer's rule).
 - Booleans: oui/non, vrai/faux, o/n, 1/0, true/false (any case).
 - Codes: pôle, département, Caf, activity kind (and a request's nature), status, equipment
   kind, routing and priority are checked against the reference data and accepted as a
@@ -50,6 +55,7 @@ The report can be downloaded with ``exports.tables.table_to_csv`` (UTF-8 with BO
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -78,6 +84,7 @@ TIMEOUT_S = 900.0
 MAX_EXAMPLES = 5
 SHOWN_CHARS = 40
 ID_MAX_CHARS = 100
+MAX_LINE_BYTES = 8 << 20  # DuckDB's CSV buffer: a longer line is refused (clear message)
 NUMBER_BOUND = 1e12
 INT_MAX = 2_147_483_647
 DATE_MIN = "2000-01-01"
@@ -617,7 +624,7 @@ def _source_sql(con, prepared, width: int) -> tuple[str, list[str]]:
     source = (
         f"read_csv({path}, header = true, auto_detect = false, columns = {columns}, "
         "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, "
-        "all_varchar = true, max_line_size = 8388608, buffer_size = 8388608)"
+        f"all_varchar = true, max_line_size = {MAX_LINE_BYTES}, buffer_size = {MAX_LINE_BYTES})"
     )
     return f"select * from {source}", list(prepared.header)
 
@@ -659,13 +666,17 @@ def validate_extract(name: str, prepared, workdir: Path) -> Validation:
             [(FILE, "mémoire ou espace temporaire insuffisant pour vérifier ce fichier.", 0,
               "")],
         )  # fmt: skip
-    except (duckdb.Error, OSError):
+    except (duckdb.Error, OSError) as exc:
         log.warning("validation of %s: file not readable", name, exc_info=True)
         staged.unlink(missing_ok=True)
-        return _refused(
-            getattr(prepared, "row_count", 0),
-            [(FILE, "le fichier n'a pas pu être lu jusqu'au bout (format incorrect).", 0, "")],
-        )
+        text = "le fichier n'a pas pu être lu jusqu'au bout (format incorrect)."
+        if "Maximum line size" in str(exc):
+            line = re.search(r"on Line: (\d+)", str(exc))
+            where = f"la ligne {line.group(1)}" if line else "une ligne"
+            text = (
+                f"{where} dépasse {MAX_LINE_BYTES >> 20} Mo : le fichier ne peut pas être vérifié."
+            )
+        return _refused(getattr(prepared, "row_count", 0), [(FILE, text, 0, "")])
     finally:
         if timer is not None:
             timer.cancel()

@@ -74,8 +74,15 @@ def test_import_bad_then_good_then_roll_back(cnaf_server, browser, files):
         page.get_by_text("Aucune version importée").wait_for(timeout=30_000)
         # Streamlit's English words of the upload box are replaced (hidden text, French
         # drawn by CSS): the screenshot shows what a user sees.
-        hidden = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first
-        assert hidden.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+        # The style and the box arrive in separate messages: wait for the style to apply.
+        page.wait_for_function(
+            """() => {
+                const e = document.querySelector(
+                    "[data-testid='stFileUploaderDropzoneInstructions'] span");
+                return e !== null && getComputedStyle(e).fontSize === "0px";
+            }""",
+            timeout=15_000,
+        )
         page.screenshot(path=str(SCREENSHOTS / "imports_page.png"), full_page=True)
 
         import_file(page, files / "doublon.csv")

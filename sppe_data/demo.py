@@ -9,13 +9,24 @@ What makes them realistic rather than uniform:
 - cancelled items, items in progress, planned items ahead of the as-of date and a few
   overdue ones;
 - Caf requests with take-up and closing delays, a few refused and a few misrouted.
+
+Made for national scale (``--scale 1000``: over 3 million activities in seconds, in
+under half a gigabyte): the values are drawn as numpy arrays, one set per cell (month,
+pôle, kind), never one Python object per row; a worker thread turns each month's arrays
+into a polars frame and writes it (row group by row group for the large extracts) while
+the next month is drawn, so that memory does not grow with the months. One random
+stream feeds every draw, in the order of the former row-by-row generator: a seed and a
+date give the same figures as before, at every scale (tests/golden/ holds them).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -197,67 +208,152 @@ def _days_in_month(y: int, m: int) -> int:
     return (nxt - date(y, m, 1)).days
 
 
-class _Ids:
-    """Sequential identifiers, prefixed, so that files stay human-readable."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix, self.n = prefix, 0
-
-    def take(self, count: int) -> list[str]:
-        ids = [f"{self.prefix}-{i:07d}" for i in range(self.n + 1, self.n + count + 1)]
-        self.n += count
-        return ids
+EPOCH = date(1970, 1, 1)
+STATUSES = ["done", "in_progress", "planned", "cancelled"]
+DONE, IN_PROGRESS, PLANNED, CANCELLED = range(len(STATUSES))
+REQUEST_STATUSES = ["received", "refused", "in_progress", "done"]
+PRIORITIES = ["haute", "normale", "basse"]
+OTHER_ROUTING = {"direct": "cnaf", "cnaf": "direct"}
 
 
-def _pole_departements() -> dict[str, dict[str, pl.DataFrame]]:
-    """For each pôle, the départements it serves with population weights, for risk
-    control (overseas included where the pôle supports them) and for engineering
-    (overseas excluded: the national Cepaje covers them)."""
-    deps = reference.departements().join(reference.departement_poles(), on="dep_code")
-    out: dict[str, dict[str, pl.DataFrame]] = {}
-    for pole in reference.poles()["pole_code"]:
-        mine = deps.filter(pl.col("pole_code") == pole)
-        out[pole] = {
-            "maitrise_risques": mine,
-            "ingenierie": mine.filter(~pl.col("is_overseas")),
-        }
-    return out
+def _day(d: date) -> int:
+    """Days since 1970-01-01, the physical value of a polars date."""
+    return (d - EPOCH).days
 
 
-def _pick_places(rng: np.random.Generator, deps: pl.DataFrame, n: int) -> tuple[list, list]:
-    weights = deps["population_count"].to_numpy().astype(float)
-    idx = rng.choice(len(deps), size=n, p=weights / weights.sum())
-    return deps["dep_code"].to_numpy()[idx].tolist(), deps["caf_code"].to_numpy()[idx].tolist()
+def _ids(prefix: str, first: int, n: int, width: int) -> pl.Series:
+    """Sequential identifiers from ``first``, prefixed and zero-padded to ``width``
+    digits, so that files stay human-readable."""
+    numbers = pl.int_range(first, first + n, dtype=pl.Int64, eager=True)
+    if first + n <= 10**width:  # same width: the digits after a leading 1
+        return f"{prefix}-" + (numbers + 10**width).cast(pl.String).str.slice(1)
+    return f"{prefix}-" + numbers.cast(pl.String).str.zfill(width)
+
+
+def _nulls_where_negative(codes: np.ndarray) -> pl.Series:
+    values = pl.Series(codes)
+    if codes.size and codes.min() < 0:
+        values = pl.select(pl.when(values >= 0).then(values)).to_series()
+    return values
+
+
+def _labels(labels: list[str] | pl.Series, codes: np.ndarray) -> pl.Series:
+    """The label of each code (an index into ``labels``); negative codes are nulls."""
+    return pl.Series(labels, dtype=pl.String).gather(_nulls_where_negative(codes))
+
+
+def _dates(days: np.ndarray) -> pl.Series:
+    """Dates from days since 1970-01-01; negative values are nulls."""
+    return _nulls_where_negative(days).cast(pl.Int32).cast(pl.Date)
+
+
+def _frame(extract: str, columns: dict[str, pl.Series]) -> pl.DataFrame:
+    schema = polars_schema(extract)
+    frame = pl.DataFrame([columns[c].alias(c) for c in schema])
+    return frame.cast(schema)
+
+
+class _Parts:
+    """The arrays of one month of an extract, one per draw cell (pôle and kind) and
+    column, handed over at the end of the month to be made into a frame: no Python
+    object per row."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {}
+        self.cell_kind: list[int] = []
+        self.cell_pole: list[int] = []
+        self.cell_size: list[int] = []
+
+    def add(self, kind_no: int, pole_no: int, n: int, **arrays: np.ndarray) -> None:
+        self.cell_kind.append(kind_no)
+        self.cell_pole.append(pole_no)
+        self.cell_size.append(n)
+        for name, values in arrays.items():
+            self.parts.setdefault(name, []).append(values)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(self.cell_size)
+
+    def kinds(self) -> np.ndarray:
+        return np.repeat(np.array(self.cell_kind, dtype=np.int16), self.cell_size)
+
+    def poles(self) -> np.ndarray:
+        return np.repeat(np.array(self.cell_pole, dtype=np.int16), self.cell_size)
+
+    def pop(self, name: str, dtype: type) -> np.ndarray:
+        parts = self.parts.pop(name, [])
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+@dataclass(frozen=True)
+class _Places:
+    """The départements each pôle serves, with population weights, for risk control
+    (overseas included where the pôle supports them) and for engineering (overseas
+    excluded: the national Cepaje covers them). Every (pôle, domain) block is a slice
+    of one table, so that a draw is a row number of that table."""
+
+    dep_codes: pl.Series
+    caf_codes: pl.Series
+    blocks: dict[tuple[str, str], tuple[int, int, np.ndarray]]  # offset, size, weights
+
+    @classmethod
+    def of_poles(cls) -> _Places:
+        deps = reference.departements().join(reference.departement_poles(), on="dep_code")
+        tables, blocks, offset = [], {}, 0
+        for pole in reference.poles()["pole_code"]:
+            mine = deps.filter(pl.col("pole_code") == pole)
+            for domain, table in (
+                ("maitrise_risques", mine),
+                ("ingenierie", mine.filter(~pl.col("is_overseas"))),
+            ):
+                weights = table["population_count"].to_numpy().astype(float)
+                blocks[(pole, domain)] = (offset, table.height, weights / weights.sum())
+                tables.append(table.select("dep_code", "caf_code"))
+                offset += table.height
+        places = pl.concat(tables)
+        return cls(places["dep_code"], places["caf_code"], blocks)
+
+    def pick(self, rng: np.random.Generator, pole: str, domain: str, n: int) -> np.ndarray:
+        """``n`` places drawn by population, as one ``rng.choice`` over the block."""
+        offset, size, weights = self.blocks[(pole, domain)]
+        return (offset + rng.choice(size, size=n, p=weights)).astype(np.int32)
+
+
+# Status of an item from one uniform draw: the number of bounds at or below the draw picks
+# the code (recent items: u < 0.55 -> done, < 0.92 -> in progress, < 0.96 -> planned).
+RECENT_STATUS = (np.array([0.55, 0.92, 0.96]), np.array([DONE, IN_PROGRESS, PLANNED, CANCELLED]))
+OLD_STATUS = (np.array([DONE_SHARE_OLD, 0.97]), np.array([DONE, CANCELLED, IN_PROGRESS]))
 
 
 def _statuses(age_days: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Status of each item from its age (days before the as-of date; negative = ahead):
-    ahead -> planned; recent -> often still in progress, a few overdue or cancelled;
-    older -> mostly done, some cancelled, a few never closed."""
-    recent = np.select(
-        [u < 0.55, u < 0.92, u < 0.96], ["done", "in_progress", "planned"], "cancelled"
-    )
-    old = np.select([u < DONE_SHARE_OLD, u < 0.97], ["done", "cancelled"], "in_progress")
-    return np.where(age_days < 0, "planned", np.where(age_days < RECENT_DAYS, recent, old))
+    """Status code (index into STATUSES) of each item from its age (days before the
+    as-of date; negative = ahead): ahead -> planned; recent -> often still in progress,
+    a few overdue or cancelled; older -> mostly done, some cancelled, a few never
+    closed."""
+    recent = RECENT_STATUS[1][np.searchsorted(RECENT_STATUS[0], u, side="right")]
+    old = OLD_STATUS[1][np.searchsorted(OLD_STATUS[0], u, side="right")]
+    status = np.where(age_days < 0, PLANNED, np.where(age_days < RECENT_DAYS, recent, old))
+    return status.astype(np.int8)
 
 
 def _activities(
-    rng: np.random.Generator, scale: float, as_of: date, partner_ids: list[str]
-) -> pl.DataFrame:
-    kinds = reference.activity_kinds()
-    poles = reference.poles()
-    pole_deps = _pole_departements()
+    rng: np.random.Generator, scale: float, as_of: date, partner_ids: pl.Series
+) -> Iterator[tuple[int, Callable[[], pl.DataFrame]]]:
+    """Month by month, as drawn: the row count and the maker of the month's frame."""
+    kinds = reference.activity_kinds().select("activity_kind", "domain", "is_departmental")
+    poles = reference.poles().select("pole_code", "target_share")
+    places = _Places.of_poles()
     fee = reference.travel_fee_eur()
-    ids = _Ids("ACT")
+    as_of_day = _day(as_of)
     end = as_of + timedelta(days=PLANNED_HORIZON_DAYS)
-    chunks: list[dict[str, list]] = []
+    first_id = 1
     for y, m in _months(MISSION_START, end):
         n_days = _days_in_month(y, m)
-        month_start = date(y, m, 1)
-        for pole, share in poles.select("pole_code", "target_share").iter_rows():
-            for kind, domain, is_departmental in kinds.select(
-                "activity_kind", "domain", "is_departmental"
-            ).iter_rows():
+        first_day = _day(date(y, m, 1))
+        parts = _Parts()
+        for pole_no, (pole, share) in enumerate(poles.iter_rows()):
+            for kind_no, (kind, domain, is_departmental) in enumerate(kinds.iter_rows()):
                 ramp = (AUDIT_RAMP if kind == "audit_terrain" else {}).get(
                     (y, m), RAMP.get((y, m), 1.0)
                 )
@@ -275,25 +371,26 @@ def _activities(
                 n = int(rng.poisson(lam))
                 if n == 0:
                     continue
-                days = rng.integers(0, n_days, size=n)
-                on = [month_start + timedelta(days=int(d)) for d in days]
-                dep_codes, caf_codes = _pick_places(rng, pole_deps[pole][domain], n)
-                age = np.array([(as_of - d).days for d in on])
+                # The draws below keep their order: one random stream feeds them all.
+                day = first_day + rng.integers(0, n_days, size=n)
+                place = places.pick(rng, pole, domain, n)
+                age = as_of_day - day
                 status = _statuses(age, rng.random(n))
-                is_done = status == "done"
+                is_done = status == DONE
+                no_code = np.full(n, -1, dtype=np.int8)
                 equipment = (
                     rng.choice(
-                        EQUIPMENT_KINDS,
+                        len(EQUIPMENT_KINDS),
                         size=n,
                         p=CONTROL_EQUIPMENT_P if kind in CONTROL_KINDS else ENGINEERING_EQUIPMENT_P,
-                    ).tolist()
+                    )
                     if kind in EQUIPMENT_BY_KIND
-                    else [None] * n
+                    else no_code
                 )
                 partner = (
-                    rng.choice(partner_ids, size=n).tolist()
+                    rng.choice(len(partner_ids), size=n)
                     if kind == "controle_multi_dep"
-                    else [None] * n
+                    else no_code
                 )
                 if kind in CONTROL_KINDS:
                     findings = is_done & (rng.random(n) < FINDINGS_RATE[kind])
@@ -302,68 +399,94 @@ def _activities(
                         age > 180, rng.uniform(0.6, 1.0, n), rng.uniform(0.0, 0.7, n)
                     )
                     recovered = np.where(findings, np.round(undue * recovered_share, 2), np.nan)
-                    has_findings = [
-                        bool(f) if d else None for f, d in zip(findings, is_done, strict=True)
-                    ]
+                    has_findings = np.where(is_done, findings, -1)
                 else:
                     undue = recovered = np.full(n, np.nan)
-                    has_findings = [None] * n
-                places = (
-                    rng.integers(8, 61, size=n).astype(float)
-                    if kind in PLACES_KINDS
-                    else np.full(n, np.nan)
-                )
+                    has_findings = no_code
+                places_count = rng.integers(8, 61, size=n) if kind in PLACES_KINDS else no_code
                 spent = np.round(rng.gamma(2.0, MEAN_DAYS.get(kind, 1.5) / 2.0, n) * 2) / 2 + 0.5
-                charged = is_departmental & np.isin(status, ["done", "in_progress"])
-                chunks.append(
-                    {
-                        "activity_id": ids.take(n),
-                        "activity_kind": [kind] * n,
-                        "pole_code": [pole] * n,
-                        "caf_code": caf_codes,
-                        "dep_code": dep_codes,
-                        "equipment_kind": equipment,
-                        "partner_id": partner,
-                        "request_id": [None] * n,
-                        "status": status.tolist(),
-                        "activity_on": on,
-                        "days_spent": np.where(
-                            status == "done",
-                            spent,
-                            np.where(status == "in_progress", spent / 2, 0.0),
-                        ).tolist(),
-                        "has_findings": has_findings,
-                        "undue_amount_eur": [None if np.isnan(v) else float(v) for v in undue],
-                        "recovered_amount_eur": [
-                            None if np.isnan(v) else float(v) for v in recovered
-                        ],
-                        "places_count": [None if np.isnan(v) else int(v) for v in places],
-                        "travel_fee_eur": np.where(charged, fee, 0.0).tolist(),
-                        "comment": [None] * n,
-                    }
+                charged = is_departmental & ((status == DONE) | (status == IN_PROGRESS))
+                parts.add(
+                    kind_no,
+                    pole_no,
+                    n,
+                    day=day.astype(np.int32),
+                    place=place,
+                    status=status,
+                    equipment=equipment.astype(np.int8),
+                    partner=partner.astype(np.int32),
+                    has_findings=has_findings.astype(np.int8),
+                    undue=undue,
+                    recovered=recovered,
+                    places_count=places_count.astype(np.int16),
+                    days_spent=np.where(
+                        is_done, spent, np.where(status == IN_PROGRESS, spent / 2, 0.0)
+                    ),
+                    travel_fee=np.where(charged, fee, 0.0),
                 )
-    return _frame(chunks, "activities")
+        if parts.n_rows:
+            yield (
+                parts.n_rows,
+                partial(_activity_frame, parts, first_id, kinds, poles, places, partner_ids),
+            )
+            first_id += parts.n_rows
 
 
-def _frame(chunks: list[dict[str, list]], extract: str) -> pl.DataFrame:
-    merged = {c: [v for ch in chunks for v in ch[c]] for c in EXTRACTS[extract].columns}
-    return pl.DataFrame(merged, schema=polars_schema(extract))
+def _activity_frame(
+    parts: _Parts,
+    first_id: int,
+    kinds: pl.DataFrame,
+    poles: pl.DataFrame,
+    places: _Places,
+    partner_ids: pl.Series,
+) -> pl.DataFrame:
+    n = parts.n_rows
+    place = parts.pop("place", np.int32)
+    return _frame(
+        "activities",
+        {
+            "activity_id": _ids("ACT", first_id, n, 7),
+            "activity_kind": _labels(kinds["activity_kind"], parts.kinds()),
+            "pole_code": _labels(poles["pole_code"], parts.poles()),
+            "caf_code": places.caf_codes.gather(place),
+            "dep_code": places.dep_codes.gather(place),
+            "equipment_kind": _labels(EQUIPMENT_KINDS, parts.pop("equipment", np.int8)),
+            "partner_id": partner_ids.gather(_nulls_where_negative(parts.pop("partner", np.int32))),
+            "request_id": pl.repeat(None, n, dtype=pl.String, eager=True),
+            "status": _labels(STATUSES, parts.pop("status", np.int8)),
+            "activity_on": _dates(parts.pop("day", np.int32)),
+            "days_spent": pl.Series(parts.pop("days_spent", np.float64)),
+            "has_findings": _nulls_where_negative(parts.pop("has_findings", np.int8)) == 1,
+            "undue_amount_eur": pl.Series(parts.pop("undue", np.float64), nan_to_null=True),
+            "recovered_amount_eur": pl.Series(parts.pop("recovered", np.float64), nan_to_null=True),
+            "places_count": _nulls_where_negative(parts.pop("places_count", np.int16)),
+            "travel_fee_eur": pl.Series(parts.pop("travel_fee", np.float64)),
+            "comment": pl.repeat(None, n, dtype=pl.String, eager=True),
+        },
+    )
 
 
-def _requests(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFrame:
-    kinds = reference.activity_kinds().filter(pl.col("routing") != "cnaf_only")
-    poles = reference.poles()
-    pole_deps = _pole_departements()
-    ids = _Ids("SAI")
-    chunks: list[dict[str, list]] = []
-    other_routing = {"direct": "cnaf", "cnaf": "direct"}
+def _requests(
+    rng: np.random.Generator, scale: float, as_of: date
+) -> Iterator[tuple[int, Callable[[], pl.DataFrame]]]:
+    """Month by month, as drawn: the row count and the maker of the month's frame."""
+    kinds = (
+        reference.activity_kinds()
+        .filter(pl.col("routing") != "cnaf_only")
+        .select("activity_kind", "domain", "routing")
+    )
+    poles = reference.poles().select("pole_code", "target_share")
+    places = _Places.of_poles()
+    routings = sorted(set(kinds["routing"]) | set(OTHER_ROUTING))
+    as_of_day = _day(as_of)
+    first_id = 1
     for y, m in _months(MISSION_START, as_of):
         month_start = date(y, m, 1)
+        first_day = _day(month_start)
         n_days = min(_days_in_month(y, m), (as_of - month_start).days + 1)
-        for pole, share in poles.select("pole_code", "target_share").iter_rows():
-            for kind, domain, routing in kinds.select(
-                "activity_kind", "domain", "routing"
-            ).iter_rows():
+        parts = _Parts()
+        for pole_no, (pole, share) in enumerate(poles.iter_rows()):
+            for kind_no, (kind, domain, routing) in enumerate(kinds.iter_rows()):
                 lam = (
                     YEARLY_VOLUME[kind]
                     * 0.5
@@ -377,55 +500,67 @@ def _requests(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFra
                 n = int(rng.poisson(lam))
                 if n == 0:
                     continue
-                received = [
-                    month_start + timedelta(days=int(d)) for d in rng.integers(0, n_days, n)
-                ]
-                priority = rng.choice(["haute", "normale", "basse"], size=n, p=[0.2, 0.6, 0.2])
-                take_up_mean = np.where(
-                    priority == "haute", 3.0, np.where(priority == "normale", 9.0, 16.0)
-                )
+                received = first_day + rng.integers(0, n_days, n)
+                priority = rng.choice(len(PRIORITIES), size=n, p=[0.2, 0.6, 0.2])
+                take_up_mean = np.where(priority == 0, 3.0, np.where(priority == 1, 9.0, 16.0))
                 take_up = np.ceil(rng.gamma(1.6, take_up_mean / 1.6))
                 close = np.ceil(rng.gamma(2.0, 24.0, n)) + 5
                 refused = rng.random(n) < 0.04
                 misrouted = rng.random(n) < 0.02
-                _, caf_codes = _pick_places(rng, pole_deps[pole][domain], n)
-                rows_taken, rows_closed, status = [], [], []
-                for r, tu, cl, ref in zip(received, take_up, close, refused, strict=True):
-                    taken_on = r + timedelta(days=int(tu))
-                    closed_on = taken_on + timedelta(days=int(cl))
-                    if taken_on > as_of:
-                        rows_taken.append(None)
-                        rows_closed.append(None)
-                        status.append("received")
-                    elif ref:
-                        rows_taken.append(taken_on)
-                        rows_closed.append(taken_on)
-                        status.append("refused")
-                    elif closed_on > as_of:
-                        rows_taken.append(taken_on)
-                        rows_closed.append(None)
-                        status.append("in_progress")
-                    else:
-                        rows_taken.append(taken_on)
-                        rows_closed.append(closed_on)
-                        status.append("done")
-                chunks.append(
-                    {
-                        "request_id": ids.take(n),
-                        "caf_code": caf_codes,
-                        "pole_code": [pole] * n,
-                        "request_nature": [kind] * n,
-                        "routing": [
-                            other_routing[routing] if mis else routing for mis in misrouted
-                        ],
-                        "priority": priority.tolist(),
-                        "status": status,
-                        "received_on": received,
-                        "taken_up_on": rows_taken,
-                        "closed_on": rows_closed,
-                    }
+                caf = places.pick(rng, pole, domain, n)
+                taken = received + take_up.astype(np.int64)
+                closed = taken + close.astype(np.int64)
+                waiting = taken > as_of_day
+                open_ = ~refused & (closed > as_of_day)
+                route = np.full(n, routings.index(routing), dtype=np.int8)
+                if misrouted.any():
+                    route[misrouted] = routings.index(OTHER_ROUTING[routing])
+                status = np.where(waiting, 0, np.where(refused, 1, np.where(open_, 2, 3)))
+                parts.add(
+                    kind_no,
+                    pole_no,
+                    n,
+                    caf=caf,
+                    routing=route,
+                    priority=priority.astype(np.int8),
+                    status=status.astype(np.int8),
+                    received=received.astype(np.int32),
+                    taken=np.where(waiting, -1, taken).astype(np.int32),
+                    closed=np.where(
+                        waiting, -1, np.where(refused, taken, np.where(open_, -1, closed))
+                    ).astype(np.int32),
                 )
-    return _frame(chunks, "requests")
+        if parts.n_rows:
+            yield (
+                parts.n_rows,
+                partial(_request_frame, parts, first_id, kinds, poles, places, routings),
+            )
+            first_id += parts.n_rows
+
+
+def _request_frame(
+    parts: _Parts,
+    first_id: int,
+    kinds: pl.DataFrame,
+    poles: pl.DataFrame,
+    places: _Places,
+    routings: list[str],
+) -> pl.DataFrame:
+    return _frame(
+        "requests",
+        {
+            "request_id": _ids("SAI", first_id, parts.n_rows, 7),
+            "caf_code": places.caf_codes.gather(parts.pop("caf", np.int32)),
+            "pole_code": _labels(poles["pole_code"], parts.poles()),
+            "request_nature": _labels(kinds["activity_kind"], parts.kinds()),
+            "routing": _labels(routings, parts.pop("routing", np.int8)),
+            "priority": _labels(PRIORITIES, parts.pop("priority", np.int8)),
+            "status": _labels(REQUEST_STATUSES, parts.pop("status", np.int8)),
+            "received_on": _dates(parts.pop("received", np.int32)),
+            "taken_up_on": _dates(parts.pop("taken", np.int32)),
+            "closed_on": _dates(parts.pop("closed", np.int32)),
+        },
+    )
 
 
 def _partners(rng: np.random.Generator, scale: float) -> pl.DataFrame:
@@ -456,6 +591,171 @@ def _partners(rng: np.random.Generator, scale: float) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class _ProjectDraws:
+    """What each project draws row by row: places decided, places opened, the shifts
+    of its point from the département's centre, its expert, whether it is at risk."""
+
+    decided: np.ndarray
+    opened: np.ndarray
+    lon_shift: np.ndarray
+    lat_shift: np.ndarray
+    expert: np.ndarray
+    at_risk: np.ndarray
+
+
+PROJECT_JITTER = 0.2  # degrees of longitude; latitude: 0.7 of it
+OPENED_SHARE = (0.85, 1.0)  # places opened / places decided, uniform
+AT_RISK_P = 0.08  # projects at risk though not late
+PROJECT_BLOCK = 65_536  # projects drawn at a time
+
+
+def _project_draws_one_by_one(
+    rng: np.random.Generator,
+    low: np.ndarray,
+    high: np.ndarray,
+    counted: np.ndarray,
+    opens: np.ndarray,
+    may_be_at_risk: np.ndarray,
+) -> _ProjectDraws:
+    """The reference order of the draws: for each project, the places decided (if
+    counted), the share opened (if open), two normal shifts, the expert, and one draw
+    for the risk (if it may be at risk)."""
+    draw_int, draw_normal, draw_uniform, draw = rng.integers, rng.normal, rng.uniform, rng.random
+    decided, opened, lon_shift, lat_shift, expert, at_risk = [], [], [], [], [], []
+    for lo, hi, c, o, r in zip(
+        low.tolist(),
+        high.tolist(),
+        counted.tolist(),
+        opens.tolist(),
+        may_be_at_risk.tolist(),
+        strict=True,
+    ):
+        places = int(draw_int(lo, hi)) if c else 0
+        decided.append(places)
+        opened.append(round(places * draw_uniform(*OPENED_SHARE)) if o else 0)
+        lon_shift.append(draw_normal(0, PROJECT_JITTER))
+        lat_shift.append(draw_normal(0, PROJECT_JITTER * 0.7))
+        expert.append(int(draw_int(0, len(FIRST_NAMES))))
+        at_risk.append(r and draw() < AT_RISK_P)
+    return _ProjectDraws(
+        np.array(decided, dtype=np.int64),
+        np.array(opened, dtype=np.int64),
+        np.array(lon_shift, dtype=np.float64),
+        np.array(lat_shift, dtype=np.float64),
+        np.array(expert, dtype=np.int64),
+        np.array(at_risk, dtype=bool),
+    )
+
+
+_U32 = np.uint64(0xFFFFFFFF)
+
+
+def _project_draws(
+    rng: np.random.Generator,
+    low: np.ndarray,
+    high: np.ndarray,
+    counted: np.ndarray,
+    opens: np.ndarray,
+    may_be_at_risk: np.ndarray,
+) -> _ProjectDraws:
+    """The same values as ``_project_draws_one_by_one``, from the same stream, without
+    one call per value: only the normal draws (whose consumption of the stream varies)
+    stay one call per project; the other values are computed from the raw 64-bit words
+    of the PCG64 generator, as numpy computes them:
+
+    - ``random()`` is ``(word >> 11) * 2**-53`` and ``uniform(a, b)`` is
+      ``a + (b - a) * random()``;
+    - ``integers(lo, hi)`` takes a 32-bit half word (the low half of a new word, the
+      high half kept for the next integer draw) and maps it by Lemire's method; a
+      range of one value draws nothing;
+    - ``normal(0, s)`` is ``s * standard_normal()``.
+
+    Lemire's method redraws in about one case in 10**8: then, and for another bit
+    generator, the draws are made one by one (tests/test_demo.py checks both agree)."""
+    bits = rng.bit_generator
+    if not isinstance(bits, np.random.PCG64) or not len(low):
+        return _project_draws_one_by_one(rng, low, high, counted, opens, may_be_at_risk)
+    start = bits.state
+    n = len(low)
+    span = high - low
+    # The draws that use the stream's words, in order: per project, the places decided
+    # (slot 0), the share opened (1), [the two normal draws], the expert (2), the risk (3).
+    row, slot = np.nonzero(
+        np.stack([counted & (span > 1), opens, np.ones(n, dtype=bool), may_be_at_risk], axis=1)
+    )
+    is_int = (slot == 0) | (slot == 2)
+    int_no = np.cumsum(is_int) - 1
+    new_word = is_int & ((int_no + int(start["has_uint32"])) % 2 == 0)
+    takes_word = new_word | ~is_int
+    word_no = np.cumsum(takes_word) - 1
+    # Words before the normal draws of each project: slots 0-1 of the project, slots
+    # 2-3 of the one before.
+    gap = np.bincount(row + (slot >= 2), weights=takes_word, minlength=n + 1).astype(np.int64)
+    raw, normal = bits.random_raw, rng.standard_normal
+    chunks: list[np.ndarray] = []
+    normals: list[float] = []
+    for words in gap[:-1].tolist():
+        chunks.append(raw(words))
+        normals.append(normal())
+        normals.append(normal())
+    chunks.append(raw(int(gap[-1])))
+    chunks.append(np.zeros(1, dtype=np.uint64))  # never drawn: keeps the indexing below valid
+    words = np.concatenate(chunks)
+    # Integer draws: the 32-bit half words, Lemire's method.
+    int_row, int_slot, int_new, int_word = (
+        row[is_int],
+        slot[is_int],
+        new_word[is_int],
+        word_no[is_int],
+    )
+    source = words[np.where(int_new, int_word, np.concatenate([[0], int_word[:-1]]))]
+    half = np.where(int_new, source & _U32, source >> np.uint64(32))
+    if not int_new[0]:
+        half[0] = np.uint64(start["uinteger"])
+    excl = np.where(int_slot == 0, span[int_row], len(FIRST_NAMES)).astype(np.uint64)
+    product = half * excl
+    if ((product & _U32) < (np.uint64(2**32) - excl) % excl).any():
+        bits.state = start
+        return _project_draws_one_by_one(rng, low, high, counted, opens, may_be_at_risk)
+    drawn = (product >> np.uint64(32)).astype(np.int64)
+    # The generator keeps the high half of its last new word for the next integer draw.
+    state = bits.state
+    state["has_uint32"] = int(int_new[-1])
+    state["uinteger"] = int(source[-1] >> np.uint64(32)) if int_new[-1] else int(half[-1])
+    bits.state = state
+    decided = np.where(counted, low, 0).astype(np.int64)
+    decided[int_row[int_slot == 0]] += drawn[int_slot == 0]
+    # Uniform draws.
+    one_row, one_slot = row[~is_int], slot[~is_int]
+    u = (words[word_no[~is_int]] >> np.uint64(11)) * (1.0 / 2**53)
+    opened = np.zeros(n, dtype=np.int64)
+    share = OPENED_SHARE[0] + (OPENED_SHARE[1] - OPENED_SHARE[0]) * u[one_slot == 1]
+    opened_rows = one_row[one_slot == 1]
+    opened[opened_rows] = np.rint(decided[opened_rows] * share).astype(np.int64)
+    at_risk = np.zeros(n, dtype=bool)
+    at_risk[one_row[one_slot == 3]] = u[one_slot == 3] < AT_RISK_P
+    z = np.array(normals, dtype=np.float64).reshape(n, 2)
+    return _ProjectDraws(
+        decided,
+        opened,
+        PROJECT_JITTER * z[:, 0],
+        PROJECT_JITTER * 0.7 * z[:, 1],
+        drawn[int_slot == 2],
+        at_risk,
+    )
+
+
+def _round5(values: np.ndarray) -> np.ndarray:
+    """``round(v, 5)`` of each value as Python rounds it (correctly rounded): numpy's
+    scaled rounding agrees except next to a tie, where Python's rounding is used."""
+    scaled = values * 1e5
+    out = np.rint(scaled) / 1e5
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    out[near_tie] = [round(v, 5) for v in values[near_tie].tolist()]
+    return out
+
+
 def _projects(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFrame:
     n = max(20, round(360 * scale))
     deps = (
@@ -465,50 +765,67 @@ def _projects(rng: np.random.Generator, scale: float, as_of: date) -> pl.DataFra
     )
     weights = deps["population_count"].to_numpy().astype(float)
     idx = rng.choice(len(deps), size=n, p=weights / weights.sum())
-    kinds = rng.choice(PROJECT_KINDS, size=n, p=PROJECT_KIND_P)
-    stages = rng.choice(PROJECT_STAGES, size=n, p=PROJECT_STAGE_P)
-    needs = rng.choice(SPECIFIC_NEEDS, size=n, p=SPECIFIC_NEED_P)
-    started = [
-        MISSION_START + timedelta(days=int(d))
-        for d in rng.integers(0, max(1, (as_of - MISSION_START).days), n)
+    kinds = rng.choice(len(PROJECT_KINDS), size=n, p=PROJECT_KIND_P)
+    stages = rng.choice(len(PROJECT_STAGES), size=n, p=PROJECT_STAGE_P)
+    needs = rng.choice(len(SPECIFIC_NEEDS), size=n, p=SPECIFIC_NEED_P)
+    started = _day(MISSION_START) + rng.integers(0, max(1, (as_of - MISSION_START).days), n)
+    expected = started + rng.integers(300, 900, n)
+    stage_no = {s: i for i, s in enumerate(PROJECT_STAGES)}
+    is_open = stages == stage_no["ouvert"]
+    counted = is_open | np.isin(stages, [stage_no["decision_financement"], stage_no["travaux"]])
+    late = ~is_open & (stages != stage_no["abandonne"]) & (expected < _day(as_of))
+    inputs = (
+        np.array([PLACES_RANGE[k][0] for k in PROJECT_KINDS])[kinds],
+        np.array([PLACES_RANGE[k][1] for k in PROJECT_KINDS])[kinds],
+        counted,
+        is_open,
+        ~late & (stages != stage_no["abandonne"]),
+    )
+    # By blocks of projects, one after the other on the stream: bounded memory.
+    blocks = [
+        _project_draws(rng, *(a[start : start + PROJECT_BLOCK] for a in inputs))
+        for start in range(0, n, PROJECT_BLOCK)
     ]
-    duration = rng.integers(300, 900, n)
-    rows: dict[str, list] = {c: [] for c in EXTRACTS["projects"].columns}
+    draws = _ProjectDraws(
+        *(np.concatenate([getattr(b, f.name) for b in blocks]) for f in fields(_ProjectDraws))
+    )
+    dep = deps.select("dep_code", "dep_name", "pole_code", "caf_code")[idx]
     short = dict(reference.poles().select("pole_code", "pole_short_label").iter_rows())
-    for i in range(n):
-        kind, stage = str(kinds[i]), str(stages[i])
-        lo, hi = PLACES_RANGE[kind]
-        decided = (
-            int(rng.integers(lo, hi))
-            if stage in {"decision_financement", "travaux", "ouvert"}
-            else 0
-        )
-        opened = round(decided * rng.uniform(0.85, 1.0)) if stage == "ouvert" else 0
-        expected = started[i] + timedelta(days=int(duration[i]))
-        late = stage not in {"ouvert", "abandonne"} and expected < as_of
-        dep = deps.row(int(idx[i]), named=True)
-        jitter = 0.2
-        rows["project_id"].append(f"PRJ-{i + 1:06d}")
-        rows["project_name"].append(
-            f"Projet {PROJECT_NAME_KIND[kind]} n° {i + 1} ({dep['dep_name']})"
-        )
-        rows["pole_code"].append(dep["pole_code"])
-        rows["caf_code"].append(dep["caf_code"])
-        rows["dep_code"].append(dep["dep_code"])
-        rows["project_kind"].append(kind)
-        rows["specific_need"].append(str(needs[i]))
-        rows["stage"].append(stage)
-        rows["places_decided_count"].append(decided)
-        rows["places_opened_count"].append(opened)
-        rows["lon"].append(round(dep["centre_lon"] + rng.normal(0, jitter), 5))
-        rows["lat"].append(round(dep["centre_lat"] + rng.normal(0, jitter * 0.7), 5))
-        rows["expert_name"].append(
-            f"{FIRST_NAMES[int(rng.integers(0, len(FIRST_NAMES)))]} ({short[dep['pole_code']]})"
-        )
-        rows["started_on"].append(started[i])
-        rows["expected_opening_on"].append(expected)
-        rows["is_at_risk"].append(bool(late or (stage != "abandonne" and rng.random() < 0.08)))
-    return pl.DataFrame(rows, schema=polars_schema("projects"))
+    numbers = pl.int_range(1, n + 1, dtype=pl.Int64, eager=True).cast(pl.String)
+    return _frame(
+        "projects",
+        {
+            "project_id": _ids("PRJ", 1, n, 6),
+            "project_name": (
+                "Projet "
+                + _labels([PROJECT_NAME_KIND[k] for k in PROJECT_KINDS], kinds)
+                + " n° "
+                + numbers
+                + " ("
+                + dep["dep_name"]
+                + ")"
+            ),
+            "pole_code": dep["pole_code"],
+            "caf_code": dep["caf_code"],
+            "dep_code": dep["dep_code"],
+            "project_kind": _labels(PROJECT_KINDS, kinds),
+            "specific_need": _labels(SPECIFIC_NEEDS, needs),
+            "stage": _labels(PROJECT_STAGES, stages),
+            "places_decided_count": pl.Series(draws.decided),
+            "places_opened_count": pl.Series(draws.opened),
+            "lon": pl.Series(_round5(deps["centre_lon"].to_numpy()[idx] + draws.lon_shift)),
+            "lat": pl.Series(_round5(deps["centre_lat"].to_numpy()[idx] + draws.lat_shift)),
+            "expert_name": (
+                _labels(FIRST_NAMES, draws.expert)
+                + " ("
+                + dep["pole_code"].replace_strict(short, return_dtype=pl.String)
+                + ")"
+            ),
+            "started_on": _dates(started),
+            "expected_opening_on": _dates(expected),
+            "is_at_risk": pl.Series(late | draws.at_risk),
+        },
+    )
 
 
 def _staff(rng: np.random.Generator) -> pl.DataFrame:
@@ -533,40 +850,165 @@ def _staff(rng: np.random.Generator) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=polars_schema("staff"))
 
 
+ROW_GROUP_ROWS = 131_072  # rows per Parquet row group when an extract is streamed
+
+
+class _ParquetAside:
+    """One extract's file, written aside (``.<name>.parquet.tmp``) from frames given
+    in order. Unless ``streamed``, or up to ``ROW_GROUP_ROWS`` rows, the frames wait
+    and the file is written at once by polars (byte for byte as the row-by-row
+    generator wrote it); beyond, every ``ROW_GROUP_ROWS`` rows or more become one row
+    group, so that memory holds about one row group of the extract, not all of it."""
+
+    def __init__(self, extracts_dir: Path, name: str, streamed: bool) -> None:
+        self.name = name
+        self.streamed = streamed
+        folder = extracts_dir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.tmp = folder / f".{name}.parquet.tmp"
+        self.target = folder / f"{name}.parquet"
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+        self.writer = None  # pyarrow.parquet.ParquetWriter, once streaming
+
+    def add(self, make: Callable[[], pl.DataFrame]) -> None:
+        frame = make()
+        self.pending.append(frame)
+        self.pending_rows += frame.height
+        if self.streamed and self.pending_rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow.parquet as pq
+
+        table = pl.concat(self.pending, rechunk=False).to_arrow()
+        self.pending, self.pending_rows = [], 0
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+        self.writer.write_table(table, row_group_size=table.num_rows)
+
+    def close(self) -> None:
+        if self.writer is None:
+            frame = (
+                pl.concat(self.pending, rechunk=False)
+                if self.pending
+                else pl.DataFrame(schema=polars_schema(self.name))
+            )
+            self.pending = []
+            frame.write_parquet(self.tmp)
+            return
+        if self.pending:
+            self._flush()
+        self.writer.close()
+
+    def discard(self) -> None:
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def swap(self) -> None:
+        """Replaces the extract's files by the one written aside: a reader never sees
+        a half-written file."""
+        for old in self.target.parent.glob("*.parquet"):
+            if old != self.target:
+                old.unlink()
+        os.replace(self.tmp, self.target)
+
+
+class _Output:
+    """The extracts being written. One worker thread makes the frames and writes them,
+    in the order given, while the calling thread goes on drawing (polars, pyarrow and
+    numpy's bulk draws release the GIL): the random stream is drawn in one order only.
+    The calling thread waits when more than ``AHEAD`` tasks are queued, so that drawn
+    arrays do not pile up in memory."""
+
+    AHEAD = 3
+
+    def __init__(self, extracts_dir: Path, worker: Executor) -> None:
+        self.extracts_dir = extracts_dir
+        self.worker = worker
+        self.files: list[_ParquetAside] = []
+        self.tasks: list[Future[None]] = []
+        self.row_counts: dict[str, int] = {}
+
+    def _submit(self, task: Callable[..., None], *args: object) -> None:
+        self.tasks.append(self.worker.submit(task, *args))
+        if len(self.tasks) > self.AHEAD:
+            self.tasks[-self.AHEAD - 1].result()  # also raises the worker's error
+
+    def write(
+        self,
+        name: str,
+        parts: Iterable[tuple[int, Callable[[], pl.DataFrame]]],
+        streamed: bool = True,
+    ) -> None:
+        """Draws ``parts`` (row count, frame maker) here, makes and writes the frames in
+        the worker."""
+        aside = _ParquetAside(self.extracts_dir, name, streamed)
+        self.files.append(aside)
+        rows = 0
+        for n, make in parts:
+            self._submit(aside.add, make)
+            rows += n
+        self._submit(aside.close)
+        self.row_counts[name] = rows
+
+    def write_frame(self, name: str, frame: pl.DataFrame) -> None:
+        self.write(name, [(frame.height, lambda: frame)], streamed=False)
+
+    def wait(self) -> None:
+        for task in self.tasks:
+            task.result()
+
+    def discard(self) -> None:
+        """After a failure: the worker stopped, the files aside removed."""
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            if not task.cancelled():
+                task.exception()  # waits for the running task
+        for aside in self.files:
+            aside.discard()
+
+    def swap(self) -> None:
+        for aside in self.files:
+            aside.swap()
+
+
 def generate(
     out_dir: Path, seed: int = 42, scale: float = 1.0, as_of: date | None = None
 ) -> DemoResult:
     """Writes every extract under ``out_dir/extracts/<name>/<name>.parquet`` and the
-    manifest (data date = as_of). Replaces what was there."""
+    manifest (data date = as_of). Replaces what was there.
+
+    The activities and requests are written month by month as they are drawn, so that
+    memory holds about one row group of them, never the whole extract; every file is
+    written aside and swapped in once all are written (a failed run leaves the previous
+    files as they were)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     as_of = as_of or date.today()
     if as_of < MISSION_START:
         raise ValueError("as_of must not be before the start of the mission (May 2024)")
     rng = np.random.default_rng(seed)
-    partners = _partners(rng, scale)
-    frames = {
-        "partners": partners,
-        "activities": _activities(rng, scale, as_of, partners["partner_id"].to_list()),
-        "requests": _requests(rng, scale, as_of),
-        "projects": _projects(rng, scale, as_of),
-        "staff": _staff(rng),
-        # Own generator: adding this layer leaves the other extracts unchanged.
-        "coverage": demo_coverage(
-            np.random.default_rng(seed + 1), list(range(2022, max(2022, as_of.year - 2) + 1))
-        ),
-    }
-    extracts_dir = out_dir / "extracts"
-    for name, frame in frames.items():
-        folder = extracts_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{name}.parquet"
-        # Write aside then swap, so that a reader never sees a half-written file.
-        tmp = folder / f".{name}.parquet.tmp"
-        frame.write_parquet(tmp)
-        for old in folder.glob("*.parquet"):
-            if old != target:
-                old.unlink()
-        os.replace(tmp, target)
-    write_manifest(extracts_dir, as_of, SOURCE_LABEL)
-    return DemoResult(row_counts={k: v.height for k, v in frames.items()}, as_of=as_of)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo") as worker:
+        out = _Output(out_dir / "extracts", worker)
+        try:
+            partners = _partners(rng, scale)
+            out.write_frame("partners", partners)
+            out.write("activities", _activities(rng, scale, as_of, partners["partner_id"]))
+            out.write("requests", _requests(rng, scale, as_of))
+            out.write_frame("projects", _projects(rng, scale, as_of))
+            out.write_frame("staff", _staff(rng))
+            # Own generator: adding this layer leaves the other extracts unchanged.
+            years = list(range(2022, max(2022, as_of.year - 2) + 1))
+            out.write_frame("coverage", demo_coverage(np.random.default_rng(seed + 1), years))
+            out.wait()
+        except BaseException:
+            out.discard()
+            raise
+    out.swap()
+    write_manifest(out_dir / "extracts", as_of, SOURCE_LABEL)
+    return DemoResult(row_counts=out.row_counts, as_of=as_of)

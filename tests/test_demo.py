@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 from sppe_data import demo, reference
-from sppe_data.extracts import EXTRACTS, read_manifest
+from sppe_data.extracts import EXTRACTS, polars_schema, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 6, 30)
@@ -162,3 +165,209 @@ def test_bench_runs_every_page_on_a_small_set(tmp_path):
     assert done.returncode == 0, done.stderr
     for page in ("Synthèse", "Données et référentiels"):
         assert page in done.stdout
+
+
+# --- Same figures as before, at any scale -------------------------------------------------
+#
+# tests/golden/demo_seed42.json was captured from the row-by-row generator, before it was
+# vectorised (seed 42, data date 30/06/2026): the content digest of every extract at
+# scales 1 and 10, the row counts, and at scale 1 the done activities per indicator, pôle
+# and month. The vectorised generator draws the same random stream in the same order, so
+# the figures must not move. A deliberate change of the draws, of the shipped reference
+# data they read or of numpy's random streams means a new golden file.
+
+GOLDEN = json.loads((ROOT / "tests" / "golden" / "demo_seed42.json").read_text("utf-8"))
+GOLDEN_AS_OF = date.fromisoformat(GOLDEN["as_of"])
+
+
+def summary(data_dir: Path) -> dict:
+    """Row counts, and done activities per indicator, pôle and month."""
+    frames = {n: pl.read_parquet(data_dir / "extracts" / n / f"{n}.parquet") for n in EXTRACTS}
+    kinds = reference.activity_kinds().select("activity_kind", "indicator_code")
+    done = (
+        frames["activities"]
+        .filter(pl.col("status") == "done")
+        .join(kinds, on="activity_kind")
+        .filter(pl.col("indicator_code").is_not_null())
+        .group_by(
+            "indicator_code", "pole_code", pl.col("activity_on").dt.strftime("%Y-%m").alias("month")
+        )
+        .len()
+        .sort("indicator_code", "pole_code", "month")
+    )
+    return {
+        "row_counts": {n: f.height for n, f in frames.items()},
+        "done_by_indicator_pole_month": [list(r) for r in done.iter_rows()],
+    }
+
+
+def file_bytes(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((data_dir / "extracts").glob("*/*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def golden_runs(tmp_path_factory) -> dict[str, Path]:
+    """Seed 42 at scales 1 and 10, as in the golden file."""
+    out = {}
+    for scale in GOLDEN["scales"]:
+        out[scale] = tmp_path_factory.mktemp(f"golden{scale}")
+        demo.generate(out[scale], seed=GOLDEN["seed"], scale=float(scale), as_of=GOLDEN_AS_OF)
+    return out
+
+
+@pytest.mark.parametrize("scale", ["1", "10"])
+def test_same_figures_as_the_row_by_row_generator(golden_runs, scale):
+    expected = GOLDEN["scales"][scale]
+    got = summary(golden_runs[scale])
+    assert got["row_counts"] == expected["row_counts"]
+    if "done_by_indicator_pole_month" in expected:
+        assert got["done_by_indicator_pole_month"] == expected["done_by_indicator_pole_month"]
+    assert digest(golden_runs[scale]) == expected["digests"]
+
+
+@pytest.mark.parametrize("scale", ["1", "10"])
+def test_same_seed_and_date_give_the_same_files(golden_runs, tmp_path, scale):
+    again = tmp_path / "again"
+    demo.generate(again, seed=GOLDEN["seed"], scale=float(scale), as_of=GOLDEN_AS_OF)
+    assert file_bytes(again) == file_bytes(golden_runs[scale])  # byte for byte
+    other = tmp_path / "other"
+    demo.generate(other, seed=GOLDEN["seed"] + 1, scale=float(scale), as_of=GOLDEN_AS_OF)
+    assert digest(other)["activities"] != digest(again)["activities"]
+
+
+def test_row_counts_scale_linearly(golden_runs):
+    one, ten = (summary(golden_runs[s])["row_counts"] for s in ("1", "10"))
+    for name in ("activities", "requests", "projects", "partners"):
+        assert 9 < ten[name] / one[name] < 11, name
+    assert ten["staff"] == one["staff"] and ten["coverage"] == one["coverage"]
+    by_pole = [
+        dict(
+            pl.read_parquet(golden_runs[s] / "extracts" / "activities" / "activities.parquet")
+            .group_by("pole_code")
+            .len()
+            .iter_rows()
+        )
+        for s in ("1", "10")
+    ]
+    assert by_pole[0].keys() == by_pole[1].keys()
+    for pole, n in by_pole[0].items():
+        assert 8 < by_pole[1][pole] / n < 12, pole
+
+
+def test_streamed_extracts_hold_the_same_rows(golden_runs, tmp_path, monkeypatch):
+    # Row groups of 5,000 rows: scale 10 streams its activities and requests the way
+    # national scales do (and writes its smaller files at once).
+    monkeypatch.setattr(demo, "ROW_GROUP_ROWS", 5_000)
+    demo.generate(tmp_path, seed=GOLDEN["seed"], scale=10, as_of=GOLDEN_AS_OF)
+    assert digest(tmp_path) == GOLDEN["scales"]["10"]["digests"]
+    for name in ("activities", "requests"):
+        path = tmp_path / "extracts" / name / f"{name}.parquet"
+        assert pq.ParquetFile(path).metadata.num_row_groups > 1, name
+        assert pl.read_parquet(path).schema == polars_schema(name), name
+    assert (
+        file_bytes(tmp_path)["projects.parquet"]
+        == file_bytes(golden_runs["10"])["projects.parquet"]
+    )
+
+
+def test_a_tiny_scale_keeps_every_column_and_type(tmp_path):
+    demo.generate(tmp_path, seed=5, scale=0.001, as_of=AS_OF)
+    for name in EXTRACTS:
+        frame = pl.read_parquet(tmp_path / "extracts" / name / f"{name}.parquet")
+        assert frame.schema == polars_schema(name), name
+
+
+@pytest.mark.parametrize("where", ["_projects", "_request_frame"])  # drawing, or the worker
+def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch, where):
+    demo.generate(tmp_path, seed=1, as_of=AS_OF)
+    before = file_bytes(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr(demo, where, broken)
+    with pytest.raises(RuntimeError, match="panne simulée"):
+        demo.generate(tmp_path, seed=2, as_of=AS_OF)
+    assert file_bytes(tmp_path) == before
+    assert not list((tmp_path / "extracts").glob("*/.*.tmp"))  # nothing left aside
+
+
+# --- The projects' draws without one call per value -----------------------------------
+
+
+def project_inputs(seed: int, n: int, ranges: list[tuple[int, int]]) -> tuple:
+    r = np.random.default_rng(seed)
+    kind = r.integers(0, len(ranges), n)
+    low = np.array([lo for lo, _ in ranges])[kind]
+    high = np.array([hi for _, hi in ranges])[kind]
+    counted = r.random(n) < 0.55
+    opens = counted & (r.random(n) < 0.35)
+    may_be_at_risk = r.random(n) < 0.6
+    return low, high, counted, opens, may_be_at_risk
+
+
+def assert_same_draws(a: demo._ProjectDraws, b: demo._ProjectDraws) -> None:
+    for name in ("decided", "opened", "lon_shift", "lat_shift", "expert", "at_risk"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 360])
+@pytest.mark.parametrize("half_word_kept", [False, True])
+def test_project_draws_are_those_drawn_one_by_one(n, half_word_kept):
+    for seed in range(25):
+        inputs = project_inputs(seed, n, list(demo.PLACES_RANGE.values()))
+        one, fast = np.random.default_rng(seed), np.random.default_rng(seed)
+        if half_word_kept:  # an odd number of 32-bit draws before: half a word is waiting
+            one.integers(0, 7), fast.integers(0, 7)
+        assert_same_draws(
+            demo._project_draws_one_by_one(one, *inputs), demo._project_draws(fast, *inputs)
+        )
+        # The stream goes on from the same point.
+        assert fast.bit_generator.state == one.bit_generator.state
+        assert fast.integers(0, 1000, 5).tolist() == one.integers(0, 1000, 5).tolist()
+
+
+def test_project_draws_fall_back_on_a_redraw():
+    # A range just above 2**31: Lemire's method redraws about one value in two.
+    inputs = project_inputs(3, 200, [(0, 2**31 + 1)])
+    one, fast = np.random.default_rng(9), np.random.default_rng(9)
+    assert_same_draws(
+        demo._project_draws_one_by_one(one, *inputs), demo._project_draws(fast, *inputs)
+    )
+    assert fast.bit_generator.state == one.bit_generator.state
+
+
+def test_round5_rounds_as_python():
+    r = np.random.default_rng(0)
+    values = np.concatenate(
+        [
+            r.uniform(-6, 10, 100_000),
+            # Next to ties: k + 0.5 units of the fifth decimal, a few ulps either side.
+            np.nextafter((r.integers(-600_000, 1_000_000, 2_000) + 0.5) / 1e5, np.inf),
+            np.nextafter((r.integers(-600_000, 1_000_000, 2_000) + 0.5) / 1e5, -np.inf),
+            (r.integers(-600_000, 1_000_000, 2_000) + 0.5) / 1e5,
+        ]
+    )
+    assert demo._round5(values).tolist() == [round(v, 5) for v in values.tolist()]
+
+
+def test_demo_bench_prints_a_french_table():
+    args = ["--scales", "0.5", "--repeat", "1", "--as-of", "2026-06-30"]
+    done = subprocess.run(
+        [sys.executable, "-m", "sppe_data.demo_bench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Échelle" in done.stdout and "Pic mémoire (Mo)" in done.stdout
+    assert "30/06/2026" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "sppe_data.demo_bench", "--scales", "2000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "au plus 1" in bad.stderr

@@ -9,10 +9,13 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, steering
+from sppe_data.governance.model import DOMAIN_COMMITTEE
 from sppe_data.reference import DOMAIN_LABELS
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
+from ui.governance_meetings import meeting_section
+from ui.signin import current as signed_in
 from ui.steering import table
 
 filters = current()
@@ -85,3 +88,7 @@ if not availability.blocked(cache.requests_open):
     st.caption(
         f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines")
     )
+
+meeting_section(
+    signed_in(), DOMAIN_COMMITTEE[domain], month.start, month.end, min(info.today, month.end)
+)

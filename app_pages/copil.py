@@ -14,6 +14,9 @@ from sppe_data.labels import PACE_RULE, PACE_STATUS
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
+from ui.governance_meetings import meeting_section
+from ui.governance_summary import committee_summary
+from ui.signin import current as signed_in
 from ui.steering import table
 
 filters = current()
@@ -102,3 +105,8 @@ st.caption(
     f"{behind} couple(s) pôle × indicateur en retard. "
     + ui.provenance(info, period.label, "activités réalisées")
 )
+
+st.subheader("Orientations, plan de travail et expérimentations")
+committee_summary(filters.year, min(info.today, period.end), filters.pole_code)
+
+meeting_section(signed_in(), "copil", period.start, period.end, min(info.today, period.end))

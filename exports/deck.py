@@ -20,6 +20,7 @@ import polars as pl
 
 from charts.progress import cumulative_progress
 from charts.tables import progress_matrix
+from exports.deck_governance import governance_slides
 from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_STATUS
 from sppe_data.period import Period
@@ -302,7 +303,7 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
 
 
 # Slides after the pôle table (committee view, maps), in order: builder functions.
-EXTRA_SLIDES: tuple[SlideBuilder, ...] = (copil_slides, pole_map_slides)
+EXTRA_SLIDES: tuple[SlideBuilder, ...] = (copil_slides, pole_map_slides, governance_slides)
 
 
 def plan(ctx: DeckContext) -> list[Slide]:

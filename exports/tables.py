@@ -87,9 +87,15 @@ def typed_frame(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+YES_NO = {True: "Oui", False: "Non"}
+
+
 def table_to_csv(table: pl.DataFrame) -> bytes:
-    """CSV for French Excel: UTF-8 with BOM, ``;``, decimal comma, dd/mm/yyyy."""
-    safe = _safe(typed_frame(table))
+    """CSV for French Excel: UTF-8 with BOM, ``;``, decimal comma, dd/mm/yyyy, yes/no
+    columns as « Oui » / « Non »."""
+    safe = _safe(typed_frame(table)).with_columns(
+        pl.col(pl.Boolean).replace_strict(YES_NO, return_dtype=pl.String)
+    )
     text = safe.write_csv(
         separator=";",
         decimal_comma=True,
@@ -136,6 +142,8 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
         for row, value in enumerate(safe[name], start=1):
             if value is None:
                 ws.write_blank(row, col, None)
+            elif dtype == pl.Boolean:  # a real yes/no cell (VRAI / FAUX in French Excel)
+                ws.write_boolean(row, col, bool(value))
             elif dtype == pl.Date:
                 ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()),
                                   formats[pl.Date])  # fmt: skip

@@ -82,6 +82,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Données de démonstration écrites dans {out} (date des données {result.as_of:%d/%m/%Y})."
     )
     print(f"{counts} — {elapsed:.1f} s")
+    return _seed_governance(out, result.as_of)
+
+
+def _seed_governance(out: Path, as_of) -> int:
+    """The committee's demonstration records, in the app's store (the one of the data
+    directory written to); a store that cannot be written: a French error, exit 1."""
+    from sppe_data import store
+    from sppe_data.governance import demo as governance_demo
+
+    if out.resolve() != get_settings().data_dir.resolve():
+        print(f"Registres du comité non générés : la base de l'application n'est pas dans {out}.")
+        return 0
+    try:
+        seeded = governance_demo.seed(as_of)
+    except store.StoreUnavailable as exc:
+        raise CommandError(f"registres du comité non générés : {exc}") from exc
+    total = sum(seeded.created.values())
+    print(f"Registres du comité (orientations, plan de travail, réunions…) : {total} ajoutés.")
     return 0
 
 
@@ -138,14 +156,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.store and args.pages:
+        raise CommandError("--store et --pages : l'un ou l'autre.", EXIT_USAGE)
     if args.store:
         from sppe_data import store_bench
 
-        return store_bench.main(args.database_url, scale=args.scale, repeat=args.repeat)
+        repeat = args.repeat if args.repeat is not None else 15
+        return store_bench.main(args.database_url, scale=args.scale, repeat=repeat)
+    if args.pages:
+        from sppe_cli import page_bench
+
+        return page_bench.main(args)
+    page_only = [f for f, on in (("--role", args.role), ("--json", args.json),
+                                 ("--browser", args.browser)) if on]  # fmt: skip
+    if page_only:
+        raise CommandError(f"{', '.join(page_only)} : seulement avec --pages.", EXIT_USAGE)
     from sppe_data import bench
 
     data = Path(args.data) if args.data else None
-    print(bench.report(bench.run(data, scale=args.scale, repeat=args.repeat)))
+    repeat = args.repeat if args.repeat is not None else 15
+    print(bench.report(bench.run(data, scale=args.scale, repeat=repeat)))
     return 0
 
 
@@ -315,7 +345,11 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="vérifie la base, les extractions et les référentiels")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("bench", help="chronomètre les requêtes de chaque page")
+    from sppe_cli.page_bench import role_arg as page_bench_role
+
+    p = sub.add_parser(
+        "bench", help="chronomètre les requêtes de chaque page (les pages : --pages)"
+    )
     p.add_argument(
         "--data",
         default=None,
@@ -325,7 +359,32 @@ def register(sub) -> None:
     p.add_argument(
         "--scale", type=_positive, default=100.0, metavar="K", help="échelle du jeu généré"
     )
-    p.add_argument("--repeat", type=int, default=15, metavar="N")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        metavar="N",
+        help="essais (défaut : 15 ; 5 relances à chaud avec --pages)",
+    )
+    p.add_argument(
+        "--pages",
+        action="store_true",
+        help="exécute chaque page ouverte au rôle (AppTest) : temps serveur, données "
+        "envoyées au navigateur, temps des requêtes",
+    )
+    p.add_argument(
+        "--role",
+        type=page_bench_role,
+        default=None,
+        metavar="RÔLE",
+        help="avec --pages : reader (défaut), pole, cnaf ou admin",
+    )
+    p.add_argument("--json", action="store_true", help="avec --pages : résultats en JSON")
+    p.add_argument(
+        "--browser",
+        action="store_true",
+        help="avec --pages : mesure aussi dans Chromium (titre, 1er KPI, 1er graphique)",
+    )
     p.add_argument(
         "--store",
         action="store_true",

@@ -6,7 +6,14 @@ from __future__ import annotations
 import os
 import sys
 
-from sppe_cli import data_commands, extract_commands, serve, store_commands, users
+from sppe_cli import (
+    data_commands,
+    extract_commands,
+    governance_commands,
+    serve,
+    store_commands,
+    users,
+)
 from sppe_cli.common import expected_error
 from sppe_cli.parser import FrenchParser
 
@@ -27,6 +34,7 @@ def build_parser(prog: str = "sppe") -> FrenchParser:
     data_commands.register(sub)
     extract_commands.register(sub)
     users.register(sub)
+    governance_commands.register(sub)
     return parser
 
 

@@ -41,6 +41,16 @@ ENTITY_LABELS = {
     "compte": "Compte",
     "extraction": "Extraction nationale",
     "referentiel": "Référentiel",
+    "orientation": "Orientation annuelle",
+    "experimentation": "Expérimentation",
+    "jalon": "Jalon du plan de travail",
+    "reunion": "Réunion de comité",
+    "decision": "Décision de comité",
+    "action": "Action de comité",
+    "contrat_service": "Contrat de service",
+    "revue_contrat": "Revue de contrat de service",
+    "candidature": "Candidature de Caf pivot",
+    "ponderation": "Pondération des critères de sélection",
 }
 ACTION_LABELS = {
     "creation": "Création",

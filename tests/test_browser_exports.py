@@ -78,8 +78,8 @@ def test_deck_page_builds_and_downloads_pdf(export_server, page, tmp_path):
     name, data = download(page, page.get_by_role("button", name="PDF", exact=True), tmp_path)
     assert name == "dossier-copil_2026-01_all.pdf"
     reader = PdfReader(io.BytesIO(data))
-    # Title, 6 indicators, pôle table, COPIL summary and gaps, pôle map.
-    assert len(reader.pages) == 11
+    # Title, 6 indicators, pôle table, COPIL summary and gaps, pôle map, 6 governance slides.
+    assert len(reader.pages) == 17
     text = reader.pages[3].extract_text().replace("\n", " ")
     assert "Janvier 2026 — réalisé : 3 contrôles, pour une cible de 4,2" in text
     assert "Traceback" not in page.inner_text("body")

@@ -69,8 +69,10 @@ def test_deck_month_all_poles(tiny_data, chromium):
     prs = Presentation(io.BytesIO(deck.pptx))
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
     slides = list(prs.slides)
-    # Title, six indicators, the pôle table, the COPIL view (2 slides), the pôle map.
-    assert len(slides) == deck.slide_count == 1 + 6 + 1 + 2 + 1
+    # Title, six indicators, the pôle table, the COPIL view (2 slides), the pôle map, the
+    # committee's governance (orientations, milestones, experiments, COPIL actions and
+    # decisions, operational committees' actions).
+    assert len(slides) == deck.slide_count == 1 + 6 + 1 + 2 + 1 + 6
     titles = [s.shapes.title.text for s in slides]
     assert titles == [
         "Comité de pilotage – mission SPPE",
@@ -79,6 +81,12 @@ def test_deck_month_all_poles(tiny_data, chromium):
         "Synthèse factuelle du semestre",
         "Les plus grands écarts à l'attendu",
         "Carte des pôles",
+        "Orientations de l'année",
+        "Plan de travail : jalons",
+        "Expérimentations",
+        "Actions ouvertes du COPIL",
+        "Décisions du dernier COPIL",
+        "Actions ouvertes des comités opérationnels",
     ]
     first = all_text(slides[0])
     assert "Tous les pôles · janvier 2026" in first
@@ -108,7 +116,7 @@ def test_deck_month_all_poles(tiny_data, chromium):
     assert "5 départements d'outre-mer" in all_text(slides[10])
 
     reader = PdfReader(io.BytesIO(deck.pdf))
-    assert len(reader.pages) == 11
+    assert len(reader.pages) == 17
     pages = [p.extract_text() for p in reader.pages]
     assert "Contrôles sensibles" in pages[3]
     assert "réalisé : 3 contrôles, pour une cible de 4,2" in pages[3].replace("\n", " ")
@@ -140,9 +148,9 @@ def test_cli_deck(tiny_data, chromium, tmp_path, capsys):
     out = tmp_path / "copil.pptx"
     rc = sppe_main(["deck", "--period", "2026-S1", "--pole", "all", "--out", str(out), "--pdf"])
     assert rc == 0
-    assert len(Presentation(str(out)).slides) == 11
-    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 11
-    assert "11 diapositives" in capsys.readouterr().out
+    assert len(Presentation(str(out)).slides) == 17
+    assert len(PdfReader(str(tmp_path / "copil.pdf")).pages) == 17
+    assert "17 diapositives" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -172,7 +180,7 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     at.button(key="copil_build").click()
     at.run()
     assert not at.exception
-    assert at.success[0].value.startswith("Dossier prêt : 11 diapositives")
+    assert at.success[0].value.startswith("Dossier prêt : 17 diapositives")
     deck = at.session_state["copil_deck"][2]
     slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
     assert "La période n'a pas commencé." in all_text(slides[3])

@@ -120,3 +120,12 @@ def test_xlsx_number_formats():
     assert ws["A2"].number_format == "0"  # a year reads 2026, not 2 026
     assert ws["B2"].number_format == "#,##0"
     assert ws["C2"].number_format == "#,##0.0##"
+
+
+def test_yes_no_columns_are_oui_non_in_csv_and_booleans_in_xlsx():
+    table = pl.DataFrame({"Action": ["A", "B", "C"], "En retard": [True, False, None]})
+    text = table_to_csv(table).decode("utf-8-sig")
+    assert text.splitlines() == ["Action;En retard", "A;Oui", "B;Non", "C;"]
+    ws = openpyxl.load_workbook(io.BytesIO(table_to_xlsx(table))).active
+    assert [(c.value, c.data_type) for c in ws["B"][1:3]] == [(True, "b"), (False, "b")]
+    assert ws["B"][3].value is None

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from sppe_data import projects, reference, steering
 from tests.test_pages import role_for
+from tests.tiny import TODAY
 from ui import navigation
 
 APP = "../app.py"
@@ -59,6 +60,9 @@ def test_every_indicator_has_a_glossary_entry():
 
 @pytest.mark.parametrize("year", ["2025", "2026"])
 def test_every_figure_shown_has_a_glossary_entry(tiny_data, year):
+    from sppe_data.governance import demo as governance_demo
+
+    governance_demo.seed(TODAY)  # the committee's tables shown with rows, not empty
     glossary = steering.glossary()
     known = {_norm(t) for t in glossary["term"]}
     known |= {_norm(a) for a in glossary["aliases"].drop_nulls() for a in a.split("|")}

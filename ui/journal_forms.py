@@ -36,13 +36,16 @@ def error(message: str) -> None:
     st.error(plain(message))
 
 
-def _token(key: str) -> str:
+def form_token(key: str) -> str:
+    """The submission token of the form ``key``: kept until the form is reset, so a form
+    sent twice writes once."""
     if not st.session_state.get(f"{key}_token"):
         st.session_state[f"{key}_token"] = journal.new_token()
     return st.session_state[f"{key}_token"]
 
 
-def _new_entry(key: str) -> None:
+def new_entry(key: str) -> None:
+    """Resets the form ``key``: a new token, the saved notice gone."""
     st.session_state.pop(f"{key}_token", None)
     st.session_state.pop(f"{key}_saved", None)
 
@@ -173,9 +176,9 @@ def activity_form(principal: Principal) -> None:
     saved = st.session_state.get(f"{key}_saved")
     if saved:
         st.success(f"Activité enregistrée (n° {saved}). Les indicateurs en tiennent compte.")
-        st.button("Nouvelle saisie", on_click=_new_entry, args=(key,), key="activity_new")
+        st.button("Nouvelle saisie", on_click=new_entry, args=(key,), key="activity_new")
         return
-    token = _token(key)
+    token = form_token(key)
     with st.form("activity_form"):
         raw = activity_fields(kind, pole, {}, key)
         submitted = st.form_submit_button("Enregistrer l'activité", type="primary")
@@ -205,9 +208,9 @@ def request_form(principal: Principal) -> None:
     saved = st.session_state.get(f"{key}_saved")
     if saved:
         st.success(f"Saisine enregistrée (n° {saved}).")
-        st.button("Nouvelle saisine", on_click=_new_entry, args=(key,), key="request_new")
+        st.button("Nouvelle saisine", on_click=new_entry, args=(key,), key="request_new")
         return
-    token = _token(key)
+    token = form_token(key)
     caf_labels = _caf_labels()
     cafs = (
         entries.cafs_of_pole(principal.pole_code) if principal.role == "pole" else list(caf_labels)

@@ -73,6 +73,20 @@ PAGES: list[PageSpec] = [
         url_path="comite-operationnel",
     ),
     PageSpec(
+        "app_pages/gouvernance.py",
+        "Orientations et plan de travail",
+        ":material/account_tree:",
+        "Comités",
+        url_path="gouvernance",
+    ),
+    PageSpec(
+        "app_pages/selection_pivots.py",
+        "Sélection des Caf pivots",
+        ":material/how_to_vote:",
+        "Comités",
+        url_path="selection-caf-pivots",
+    ),
+    PageSpec(
         "app_pages/saisines.py", "Saisines", ":material/inbox:", "Activité", url_path="saisines"
     ),
     PageSpec(

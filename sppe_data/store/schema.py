@@ -19,6 +19,11 @@ them; a test checks that the migrations and these tables agree.
 - ``reference_edits``: one reference group edited in the app (targets, pôles, régions,
   activity kinds ↔ indicators, travel fee): its values as a JSON document (null: the
   files shipped with the code apply), version, who and when (``sppe_data.reference_edits``).
+- ``gov_*``: the committee's governance records (``sppe_data.governance``): annual
+  orientations, experiments, work-plan milestones, meetings with their decisions and
+  actions, service contracts of the pivot Cafs and their semester reviews, candidates to
+  become a pivot Caf and the weights of the selection criteria. Grain: one record; soft
+  deletion like the journal entries.
 - ``store_revision``: one counter per table, bumped in the transaction of every write;
   readers key their caches by it. The row ``store_generation`` changes on restore.
 """
@@ -155,6 +160,147 @@ reference_edits = sa.Table(
     sa.Column("updated_at", sa.DateTime()),
 )
 
+# --- committee governance (``sppe_data.governance``) -----------------------------------
+# One table per kind of record; codes, not labels; ``pole_code`` NULL = the mission.
+
+gov_orientations = sa.Table(
+    "gov_orientations",
+    metadata,
+    sa.Column("orientation_id", sa.String(40), primary_key=True),
+    sa.Column("year", sa.Integer(), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("details", sa.Text()),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("indicator_codes", sa.String(400), nullable=False, server_default=""),
+    *_entry_meta(),
+)
+
+gov_experiments = sa.Table(
+    "gov_experiments",
+    metadata,
+    sa.Column("experiment_id", sa.String(40), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("lead_pole_code", sa.String(40)),
+    sa.Column("pole_codes", sa.String(400), nullable=False, server_default=""),
+    sa.Column("started_on", sa.Date()),
+    sa.Column("ended_on", sa.Date()),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("learnings", sa.Text()),
+    sa.Column("owner", sa.String(200), nullable=False),
+    *_entry_meta(),
+)
+
+gov_milestones = sa.Table(
+    "gov_milestones",
+    metadata,
+    sa.Column("milestone_id", sa.String(40), primary_key=True),
+    sa.Column("year", sa.Integer(), nullable=False),
+    sa.Column("half", sa.Integer(), nullable=False),
+    sa.Column("pole_code", sa.String(40)),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("due_on", sa.Date(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("evidence", sa.Text()),
+    sa.Column("owner", sa.String(200)),
+    *_entry_meta(),
+)
+
+gov_meetings = sa.Table(
+    "gov_meetings",
+    metadata,
+    sa.Column("meeting_id", sa.String(40), primary_key=True),
+    sa.Column("committee", sa.String(20), nullable=False),
+    sa.Column("held_on", sa.Date(), nullable=False),
+    sa.Column("title", sa.String(200)),
+    *_entry_meta(),
+    sa.UniqueConstraint("committee", "held_on", name="uq_gov_meetings_committee_day"),
+)
+
+gov_decisions = sa.Table(
+    "gov_decisions",
+    metadata,
+    sa.Column("decision_id", sa.String(40), primary_key=True),
+    sa.Column(
+        "meeting_id", sa.String(40), sa.ForeignKey("gov_meetings.meeting_id"), nullable=False
+    ),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("pole_code", sa.String(40)),
+    *_entry_meta(),
+)
+
+gov_actions = sa.Table(
+    "gov_actions",
+    metadata,
+    sa.Column("action_id", sa.String(40), primary_key=True),
+    sa.Column(
+        "meeting_id", sa.String(40), sa.ForeignKey("gov_meetings.meeting_id"), nullable=False
+    ),
+    sa.Column("pole_code", sa.String(40)),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("due_on", sa.Date(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("closed_on", sa.Date()),
+    sa.Column("orientation_id", sa.String(40)),
+    *_entry_meta(),
+)
+
+gov_contracts = sa.Table(
+    "gov_contracts",
+    metadata,
+    sa.Column("contract_id", sa.String(40), primary_key=True),
+    sa.Column("caf_code", sa.String(10), nullable=False),
+    sa.Column("pole_code", sa.String(40), nullable=False),
+    sa.Column("signed_on", sa.Date(), nullable=False),
+    sa.Column("starts_on", sa.Date(), nullable=False),
+    sa.Column("ends_on", sa.Date()),
+    sa.Column("objectives", sa.Text(), nullable=False),
+    *_entry_meta(),
+)
+
+gov_contract_reviews = sa.Table(
+    "gov_contract_reviews",
+    metadata,
+    sa.Column("review_id", sa.String(40), primary_key=True),
+    sa.Column(
+        "contract_id", sa.String(40), sa.ForeignKey("gov_contracts.contract_id"), nullable=False
+    ),
+    sa.Column("reviewed_on", sa.Date(), nullable=False),
+    sa.Column("points_raised", sa.Text(), nullable=False),
+    sa.Column("follow_up", sa.Text()),
+    *_entry_meta(),
+)
+
+gov_candidates = sa.Table(
+    "gov_candidates",
+    metadata,
+    sa.Column("candidate_id", sa.String(40), primary_key=True),
+    sa.Column("campaign", sa.Integer(), nullable=False),
+    sa.Column("caf_code", sa.String(10), nullable=False),
+    sa.Column("pole_code", sa.String(40)),
+    sa.Column("controller_hires_5y", sa.Integer(), nullable=False),
+    sa.Column("ccd_hires_5y", sa.Integer(), nullable=False),
+    sa.Column("hiring_delay_days", sa.Float(), nullable=False),
+    sa.Column("control_productivity", sa.Float(), nullable=False),
+    sa.Column("financial_impact_eur", sa.Float(), nullable=False),
+    sa.Column("places_financed_2018_2022", sa.Integer(), nullable=False),
+    sa.Column("general_situation_score", sa.Float(), nullable=False),
+    sa.Column("transport_score", sa.Float(), nullable=False),
+    sa.Column("premises_ready", sa.Boolean(), nullable=False),
+    sa.Column("note", sa.Text()),
+    *_entry_meta(),
+)
+
+gov_selection_weights = sa.Table(
+    "gov_selection_weights",
+    metadata,
+    sa.Column("campaign", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("criterion", sa.String(40), primary_key=True),
+    sa.Column("weight", sa.Float(), nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+)
+
 store_revision = sa.Table(
     "store_revision",
     metadata,
@@ -171,4 +317,5 @@ REVISED_TABLES = (
     "accounts",
     "extract_versions",
     "reference_edits",
+    "governance",  # every gov_* table: small, read whole by the pages
 )

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 node, oidc_app, oidc_context = oidc.node, oidc.oidc_app, oidc.context
 ADMIN = Principal("admin.test", "Admin Test", "admin")
 PASSWORD = "girafe nuageuse sur le toit"
-TIMEOUT = 30_000
+TIMEOUT = 60_000  # a loaded machine: sign-in hashes (argon2) and reruns take longer
 # No sidebar, or one with nothing in it but its collapse button's icon.
 SIDEBAR_EMPTY = """() => {
     const s = document.querySelector('[data-testid="stSidebar"]');

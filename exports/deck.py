@@ -78,16 +78,31 @@ class DeckContext:
 SlideBuilder = Callable[[DeckContext], list[Slide]]
 
 
+# Table text on a slide: about 11 characters per inch at 11–12 pt, plus the cell margins.
+CHARS_PER_INCH = 11
+CELL_MARGIN_IN = 0.2
+LONG_WORD_CHARS = 20  # a longer word (an address, an id) may break
+
+
 def column_widths(table: pl.DataFrame, total: float) -> list[float]:
-    """Widths of a slide table's columns, adding up to ``total``: in proportion to the
-    longest text of each column (the header by its longest word, as it wraps), within bounds
-    so that a short column stays readable and a long one wraps."""
-    weights = []
+    """Widths of a slide table's columns (inches), adding up to ``total``. Every column
+    first gets the width of its longest word (a date, a code, a header word: never broken
+    in the middle); what is left goes to the columns whose texts are longer than that, in
+    proportion to how much longer (so long texts wrap on fewer lines). When even the
+    longest words do not fit, the widths follow them."""
+    need, extra = [], []
     for name in table.columns:
-        longest = max((len(str(v)) for v in table[name].to_list() if v is not None), default=0)
-        header_word = max((len(w) for w in name.split()), default=0)  # headers wrap by words
-        weights.append(min(max(longest, header_word + 1, 6), 60))
-    return [total * w / sum(weights) for w in weights]
+        texts = [str(v) for v in table[name].to_list() if v is not None]
+        words = [w for t in texts for w in t.split()] + name.split()
+        word = min(max((len(w) for w in words), default=1), LONG_WORD_CHARS)
+        longest = max([len(t) for t in texts] + [word], default=word)
+        need.append((word + 1) / CHARS_PER_INCH + CELL_MARGIN_IN)
+        extra.append((longest - word) / CHARS_PER_INCH)
+    spare = total - sum(need)
+    if spare <= 0:
+        return [total * w / sum(need) for w in need]
+    shares = extra if sum(extra) > 0 else need
+    return [n + spare * e / sum(shares) for n, e in zip(need, shares, strict=True)]
 
 
 @dataclass(frozen=True)

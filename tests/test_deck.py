@@ -193,6 +193,24 @@ def test_column_widths_follow_the_texts():
     table = pl.DataFrame({"Pôle": ["IDF-HDF"], "Indicateur": ["Contrôles sensibles " * 3]})
     widths = column_widths(table, 12.0)
     assert sum(widths) == pytest.approx(12.0)
-    # "IDF-HDF" (7 characters) against a 60-character text: 7 / 67 of the width.
-    assert widths[0] == pytest.approx(12.0 * 7 / 67)
+    # "IDF-HDF": its longest word, 7 characters + 1 at 11 per inch, + 0.2 in of margins;
+    # the long text takes the rest.
+    assert widths[0] == pytest.approx(8 / 11 + 0.2)
     assert column_widths(pl.DataFrame({"Constat": ["x"]}), 12.3) == [pytest.approx(12.3)]
+
+
+def test_no_date_or_header_word_is_broken_beside_a_long_text():
+    from exports.deck import column_widths
+
+    table = pl.DataFrame({
+        "Jalon": ["Couvrir les 13 Caf du pôle par au moins un contrôle " * 3],
+        "Semestre": ["1er semestre"], "Échéance": ["31/10/2026"], "Statut": ["En cours"],
+        "Responsable": ["Direction de la Caf pivot"], "En retard": ["Oui"],
+    })  # fmt: skip
+    widths = dict(zip(table.columns, column_widths(table, 12.3), strict=True))
+    # Longest word + 1 character at 11 per inch, + 0.2 in: "31/10/2026" (10), "Responsable"
+    # (11), "Semestre" (8), "Statut" (6), "retard" (6).
+    assert widths["Échéance"] >= 11 / 11 + 0.2 - 1e-9
+    assert widths["Responsable"] >= 12 / 11 + 0.2 - 1e-9
+    assert widths["Semestre"] >= 9 / 11 + 0.2 - 1e-9
+    assert widths["Jalon"] == max(widths.values())

@@ -16,7 +16,7 @@ from ui import components as ui
 from ui.filters import current
 from ui.governance_meetings import meeting_section
 from ui.signin import current as signed_in
-from ui.steering import table
+from ui.steering import LATE_ITEMS_COLUMNS, OPEN_REQUESTS_COLUMNS, top_table
 
 filters = current()
 info = api.data_info()
@@ -38,8 +38,10 @@ as_of = steering.month_as_of(month_start)
 scope = f"{filters.pole_label}, {month.label}, {DOMAIN_LABELS[domain].lower()}"
 
 ops = cache.ops_month_activity(month_start, domain, filters.pole_code)
-late = cache.ops_late_items(month_start, domain, filters.pole_code)
-waiting = cache.requests_open(as_of, filters.pole_code, domain)
+# The first rows of the long lists, with the size of each whole list (the metrics).
+late = cache.ops_late_items(month_start, domain, filters.pole_code, steering.TOP_ROWS)
+waiting = cache.requests_open(as_of, filters.pole_code, domain, steering.TOP_ROWS)
+late_count, waiting_count = steering.total_count(late), steering.total_count(waiting)
 m1, m2, m3, m4 = st.columns(4)
 activity_reads = (cache.ops_month_activity, cache.ops_late_items)
 availability.metric(
@@ -48,8 +50,8 @@ availability.metric(
 availability.metric(
     m2, "Prévues le mois suivant", fmt.number(ops["planned_next_count"].sum()), *activity_reads
 )
-availability.metric(m3, "Activités en retard", fmt.number(late.height), *activity_reads)
-availability.metric(m4, "Saisines en attente", fmt.number(waiting.height), cache.requests_open)
+availability.metric(m3, "Activités en retard", fmt.number(late_count), *activity_reads)
+availability.metric(m4, "Saisines en attente", fmt.number(waiting_count), cache.requests_open)
 
 st.subheader("L'activité du mois")
 if not availability.blocked(*activity_reads):
@@ -76,7 +78,18 @@ if not availability.blocked(*activity_reads):
 
 st.subheader("Activités en retard")
 if not availability.blocked(*activity_reads):
-    table(tables.late_items(late), "ops_late", "Aucune activité en retard.")
+    top_table(
+        tables.late_items(late),
+        late_count,
+        "ops_late",
+        "Aucune activité en retard.",
+        order="les plus en retard d'abord",
+        column_config=LATE_ITEMS_COLUMNS,
+        title=f"Activités en retard, {scope}",
+        full=lambda m=month_start, d=domain, p=filters.pole_code: tables.late_items(
+            steering.ops_late_items(m, d, p)
+        ),
+    )
     st.caption(
         f"Prévues ou en cours plus de {steering.rules()['operations']['late_after_days']} "
         f"jours après leur date, au {fmt.day(as_of)}. " + ui.provenance(info, scope, "activités")
@@ -84,7 +97,18 @@ if not availability.blocked(*activity_reads):
 
 st.subheader("Saisines en attente")
 if not availability.blocked(cache.requests_open):
-    table(tables.open_requests(waiting), "ops_requests", "Aucune saisine en attente.")
+    top_table(
+        tables.open_requests(waiting),
+        waiting_count,
+        "ops_requests",
+        "Aucune saisine en attente.",
+        order="les plus anciennes d'abord",
+        column_config=OPEN_REQUESTS_COLUMNS,
+        title=f"Saisines en attente, {scope}",
+        full=lambda a=as_of, p=filters.pole_code, d=domain: tables.open_requests(
+            steering.requests_open(a, p, d)
+        ),
+    )
     st.caption(
         f"Reçues et non closes au {fmt.day(as_of)}. " + ui.provenance(info, scope, "saisines")
     )

@@ -10,7 +10,7 @@ from sppe_data import api, fmt, steering
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import table
+from ui.steering import PARTNERS_COLUMNS, top_table
 
 filters = current()
 info = api.data_info()
@@ -61,16 +61,30 @@ for breakdown, heading, first in (
 
 st.subheader("Partenaires multi-départementaux")
 if not availability.blocked(cache.partner_controls):
-    partners = cache.partner_controls(filters.pole_code)
+    # The first partners (they hold the first ones of the watch-list) and the counts.
+    partners = cache.partner_controls(filters.pole_code, steering.TOP_ROWS)
     watch = partners.filter(pl.col("is_on_watch_list"))
+    partners_count = steering.total_count(partners)
+    watch_count = steering.total_count(partners, "watch_count")
     levels = ", ".join(
         steering.label("risk_levels", r) for r in steering.rules()["partners"]["watch_risk_levels"]
     )
     st.markdown(
-        f"**Sous surveillance : {fmt.number(watch.height)} partenaire(s)** "
-        f"sur {fmt.number(partners.height)}"
+        f"**Sous surveillance : {fmt.number(watch_count)} partenaire(s)** "
+        f"sur {fmt.number(partners_count)}"
     )
-    table(tables.partners(watch), "watch_list", "Aucun partenaire sous surveillance.")
+    top_table(
+        tables.partners(watch),
+        watch_count,
+        "watch_list",
+        "Aucun partenaire sous surveillance.",
+        order="par nom",
+        column_config=PARTNERS_COLUMNS,
+        title=f"Partenaires sous surveillance, {filters.pole_label}",
+        full=lambda p=filters.pole_code: tables.partners(
+            steering.partner_controls(p).filter(pl.col("is_on_watch_list"))
+        ),
+    )
     st.caption(
         f"Sous surveillance : niveau de risque {levels.lower()}, ou constats lors du dernier "
         "contrôle. "
@@ -81,4 +95,13 @@ if not availability.blocked(cache.partner_controls):
         )
     )
     with st.expander("Tous les partenaires"):
-        st.dataframe(tables.partners(partners), hide_index=True, key="partners_all")
+        top_table(
+            tables.partners(partners),
+            partners_count,
+            "partners_all",
+            "Aucun partenaire multi-départemental.",
+            order="ceux sous surveillance d'abord, puis par nom",
+            column_config=PARTNERS_COLUMNS,
+            title=f"Partenaires multi-départementaux, {filters.pole_label}",
+            full=lambda p=filters.pole_code: tables.partners(steering.partner_controls(p)),
+        )

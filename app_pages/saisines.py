@@ -10,7 +10,7 @@ from sppe_data import api, fmt, reference, steering
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import table
+from ui.steering import OPEN_REQUESTS_COLUMNS, table, top_table
 
 filters = current()
 info = api.data_info()
@@ -53,23 +53,37 @@ if not availability.blocked(cache.request_delays):
 
 st.subheader("Saisines en attente, par ancienneté")
 if not availability.blocked(cache.requests_open):
-    waiting = cache.requests_open(min(info.today, period.end), filters.pole_code)
-    backlog = tables.backlog_by_age(waiting, steering.backlog_bands())
+    as_of = min(info.today, period.end)
+    ages = cache.requests_open_ages(as_of, filters.pole_code)
+    backlog = tables.backlog_by_age(ages, steering.backlog_bands())
+    waiting_count = int(ages["requests_count"].sum())
     poles = [c for c in backlog.columns if c not in ("Ancienneté", "Total")]
     ui.chart_box(
         charts.stacked_bars(
             backlog["Ancienneté"].to_list(),
             {p: backlog[p].to_list() for p in poles},
             "Saisines en attente par ancienneté",
-            f"{filters.pole_label}, au {fmt.day(min(info.today, period.end))}",
+            f"{filters.pole_label}, au {fmt.day(as_of)}",
             "Saisines",
         ),
         backlog.with_columns(pl.exclude("Ancienneté").cast(pl.String)),
         ui.provenance(info, filters.pole_label, "saisines reçues et non closes"),
         key="backlog",
     )
-    with st.expander(f"Liste des {waiting.height} saisine(s) en attente"):
-        table(tables.open_requests(waiting), "waiting_list", "Aucune saisine en attente.")
+    with st.expander(f"Liste des {fmt.number(waiting_count)} saisine(s) en attente"):
+        waiting = cache.requests_open(as_of, filters.pole_code, "all", steering.TOP_ROWS)
+        top_table(
+            tables.open_requests(waiting),
+            steering.total_count(waiting),
+            "waiting_list",
+            "Aucune saisine en attente.",
+            order="les plus anciennes d'abord",
+            column_config=OPEN_REQUESTS_COLUMNS,
+            title=f"Saisines en attente, {filters.pole_label}, au {fmt.day(as_of)}",
+            full=lambda a=as_of, p=filters.pole_code: tables.open_requests(
+                steering.requests_open(a, p)
+            ),
+        )
 
 st.subheader("Circuits de saisine prévus par la lettre")
 kinds = reference.activity_kinds().sort("sort_order")

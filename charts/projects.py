@@ -155,6 +155,40 @@ def expert_table(projects: pl.DataFrame) -> pl.DataFrame:
             pl.col("is_at_risk").sum().alias("À risque"),
             pl.col("places_decided_count").sum().alias("Places décidées"),
         )
-        .sort("Projets suivis en cours", descending=True)
+        # Names break the ties: the same table on every run.
+        .sort(["Projets suivis en cours", "expert_name"], descending=[True, False])
         .rename({"expert_name": "Expert du pôle", "pole_label": "Pôle"})
     )
+
+
+def late_ranking(projects: pl.DataFrame) -> pl.DataFrame:
+    """Late or at-risk projects, the most late first: late ones by expected opening
+    (furthest in the past first), then those only at risk, by expected opening."""
+    late = projects.filter(pl.col("is_late") | pl.col("is_at_risk"))
+    return late.sort(
+        ["is_late", "expected_opening_on", "project_id"], descending=[True, False, False]
+    )
+
+
+def page_parts(projects: pl.DataFrame, subtitle: str, late_shown: int) -> dict:
+    """What the Projets page shows, from every project of the scope (the KPIs count the
+    full sets): small enough to keep in a cache and read back at each rerun."""
+    from charts.territory_tables import project_table
+
+    live = projects.filter(pl.col("stage") != "abandonne")
+    ranked = late_ranking(projects)
+    return {
+        "live_count": live.height,
+        "decided": int(live["places_decided_count"].sum() or 0),
+        "opened": int(live["places_opened_count"].sum() or 0),
+        "late_count": ranked.height,
+        "late_table": project_table(ranked.head(late_shown)),
+        "funnel": funnel(projects, subtitle),
+        "by_kind": by_kind(projects, subtitle),
+        "places": places_by_pole(projects, subtitle),
+        "experts": expert_table(projects),
+        "departements": dict(
+            projects.select("dep_code", "dep_name").unique("dep_code").sort("dep_code").iter_rows()
+        ),
+        "drawn_by_departement": dict(projects.group_by("dep_code").len().iter_rows()),
+    }

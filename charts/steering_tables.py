@@ -1,6 +1,9 @@
 """Display tables of the steering pages: French headers, French numbers and labels.
 
-Pure functions: query rows in, DataFrame of strings out (ready to show or paste).
+Pure functions: query rows in, DataFrame of strings out (ready to show or paste). The
+long lists (late activities, saisines waiting, partners) are built column by column and
+keep their numbers and dates typed: the page formats them (``ui.steering`` column
+configurations), the exports keep them as numbers and dates.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import polars as pl
 
 from sppe_data import fmt
 from sppe_data.reference import DOMAIN_LABELS, EQUIPMENT_LABELS, ROUTING_LABELS, STATUS_LABELS
-from sppe_data.steering import NOT_GIVEN, label
+from sppe_data.steering import NOT_GIVEN, label, rules
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
@@ -127,54 +130,45 @@ def ops_activity(ops: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _labels(column: str, labels: dict[str, str]) -> pl.Expr:
+    """French labels of a code column (the code itself when unknown, 'Non renseigné'
+    when missing), without a Python loop over the rows."""
+    return pl.col(column).cast(pl.String).replace(labels).fill_null(NOT_GIVEN)
+
+
+def _yes_no(column: str) -> pl.Expr:
+    return pl.when(pl.col(column)).then(pl.lit("Oui")).otherwise(pl.lit("Non"))
+
+
 def late_items(late: pl.DataFrame) -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "Identifiant": r["activity_id"],
-                "Date prévue": fmt.day(r["activity_on"]),
-                "Jours de retard": fmt.number(r["days_late"]),
-                "Type d'activité": r["activity_label"],
-                "Pôle": r["pole_short_label"],
-                "Caf": r["caf_name"] or NOT_GIVEN,
-                "Statut": STATUS_LABELS.get(r["status"], r["status"]),
-            }
-            for r in late.iter_rows(named=True)
-        ],
-        [
-            "Identifiant",
-            "Date prévue",
-            "Jours de retard",
-            "Type d'activité",
-            "Pôle",
-            "Caf",
-            "Statut",
-        ],
+    """Late activities: typed date and days (formats: ``ui.steering.LATE_ITEMS_COLUMNS``)."""
+    return late.select(
+        pl.col("activity_id").alias("Identifiant"),
+        pl.col("activity_on").alias("Date prévue"),
+        pl.col("days_late").cast(pl.Int64).alias("Jours de retard"),
+        pl.col("activity_label").alias("Type d'activité"),
+        pl.col("pole_short_label").alias("Pôle"),
+        pl.col("caf_name").fill_null(NOT_GIVEN).alias("Caf"),
+        _labels("status", STATUS_LABELS).alias("Statut"),
     )
 
 
 def open_requests(requests: pl.DataFrame) -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "Saisine": r["request_id"],
-                "Reçue le": fmt.day(r["received_on"]),
-                "Ancienneté": f"{fmt.number(r['age_days'])} j",
-                "Statut": label("request_statuses", r["status"]),
-                "Priorité": label("priorities", r["priority"]),
-                "Caf demandeuse": r["caf_name"] or NOT_GIVEN,
-                "Pôle": r["pole_short_label"],
-                "Objet": r["request_label"],
-                "Circuit": ROUTING_LABELS.get(r["routing"], r["routing"] or NOT_GIVEN),
-                "Circuit conforme": "Oui" if r["is_routing_ok"] else "Non",
-            }
-            for r in requests.iter_rows(named=True)
-        ],
-        [
-            "Saisine", "Reçue le", "Ancienneté", "Statut", "Priorité", "Caf demandeuse",
-            "Pôle", "Objet", "Circuit", "Circuit conforme",
-        ],
-    )  # fmt: skip
+    """Saisines waiting: typed date and age in days (formats:
+    ``ui.steering.OPEN_REQUESTS_COLUMNS``)."""
+    labels = rules()["labels"]
+    return requests.select(
+        pl.col("request_id").alias("Saisine"),
+        pl.col("received_on").alias("Reçue le"),
+        pl.col("age_days").cast(pl.Int64).alias("Ancienneté"),
+        _labels("status", labels["request_statuses"]).alias("Statut"),
+        _labels("priority", labels["priorities"]).alias("Priorité"),
+        pl.col("caf_name").fill_null(NOT_GIVEN).alias("Caf demandeuse"),
+        pl.col("pole_short_label").alias("Pôle"),
+        pl.col("request_label").alias("Objet"),
+        _labels("routing", ROUTING_LABELS).alias("Circuit"),
+        _yes_no("is_routing_ok").alias("Circuit conforme"),
+    )
 
 
 def control_outcomes(outcomes: pl.DataFrame, first_column: str) -> pl.DataFrame:
@@ -201,36 +195,29 @@ def control_outcomes(outcomes: pl.DataFrame, first_column: str) -> pl.DataFrame:
 
 
 def partners(partner_rows: pl.DataFrame) -> pl.DataFrame:
-    columns = [
-        "Partenaire", "Type", "Siège (département)", "Caf couvertes", "Établissements",
-        "Niveau de risque", "Contrôles réalisés", "Avec constats", "Indus détectés",
-        "Dernier contrôle", "Constats au dernier contrôle", "Sous surveillance",
-    ]  # fmt: skip
-    return _frame(
-        [
-            {
-                "Partenaire": r["partner_name"],
-                "Type": label("partner_types", r["partner_type"]),
-                "Siège (département)": r["head_office_dep_code"] or NOT_GIVEN,
-                "Caf couvertes": fmt.number(r["caf_count"]),
-                "Établissements": fmt.number(r["facilities_count"]),
-                "Niveau de risque": label("risk_levels", r["risk_level"]),
-                "Contrôles réalisés": fmt.number(r["controls_count"]),
-                "Avec constats": fmt.number(r["findings_count"]),
-                "Indus détectés": fmt.euros(r["undue_amount_eur"]),
-                "Dernier contrôle": fmt.day(r["last_control_on"])
-                if r["last_control_on"]
-                else "Jamais contrôlé",
-                "Constats au dernier contrôle": (
-                    ("Oui" if r["last_control_has_findings"] else "Non")
-                    if r["last_control_on"]
-                    else "–"
-                ),
-                "Sous surveillance": "Oui" if r["is_on_watch_list"] else "Non",
-            }
-            for r in partner_rows.iter_rows(named=True)
-        ],
-        columns,
+    """Partners: typed counts and amounts (formats: ``ui.steering.PARTNERS_COLUMNS``);
+    the last control as a French date or « Jamais contrôlé »."""
+    labels = rules()["labels"]
+    never = pl.col("last_control_on").is_null()
+    return partner_rows.select(
+        pl.col("partner_name").alias("Partenaire"),
+        _labels("partner_type", labels["partner_types"]).alias("Type"),
+        pl.col("head_office_dep_code").fill_null(NOT_GIVEN).alias("Siège (département)"),
+        pl.col("caf_count").cast(pl.Int64).alias("Caf couvertes"),
+        pl.col("facilities_count").cast(pl.Int64).alias("Établissements"),
+        _labels("risk_level", labels["risk_levels"]).alias("Niveau de risque"),
+        pl.col("controls_count").cast(pl.Int64).alias("Contrôles réalisés"),
+        pl.col("findings_count").cast(pl.Int64).alias("Avec constats"),
+        pl.col("undue_amount_eur").cast(pl.Float64).alias("Indus détectés"),
+        pl.col("last_control_on")
+        .dt.strftime("%d/%m/%Y")
+        .fill_null("Jamais contrôlé")
+        .alias("Dernier contrôle"),
+        pl.when(never)
+        .then(pl.lit("–"))
+        .otherwise(_yes_no("last_control_has_findings"))
+        .alias("Constats au dernier contrôle"),
+        _yes_no("is_on_watch_list").alias("Sous surveillance"),
     )
 
 
@@ -357,28 +344,29 @@ def band_labels(bands: list[int]) -> list[str]:
 
 def backlog_by_age(open_rows: pl.DataFrame, bands: list[int]) -> pl.DataFrame:
     """Open saisines counted by age band and pôle. Columns: Ancienneté, then one per
-    pôle present, then Total (counts as integers, for the chart and the table)."""
+    pôle present, then Total (counts as integers, for the chart and the table).
+    ``open_rows``: one row per saisine (requests_open) or per (age, pôle) with a
+    ``requests_count`` (requests_open_ages)."""
     names = band_labels(bands)
-
-    def band(age: int) -> str:
-        for high, name in zip(bands, names, strict=False):
-            if age <= high:
-                return name
-        return names[-1]
-
-    banded = open_rows.with_columns(
-        pl.col("age_days").map_elements(band, return_dtype=pl.String).alias("band")
+    band = pl.lit(names[-1])
+    for high, name in reversed(list(zip(bands, names, strict=False))):
+        band = pl.when(pl.col("age_days") <= high).then(pl.lit(name)).otherwise(band)
+    weight = pl.col("requests_count") if "requests_count" in open_rows.columns else pl.lit(1)
+    counts = (
+        open_rows.select(band.alias("band"), "pole_short_label", weight.alias("n"))
+        .group_by("band", "pole_short_label")
+        .agg(pl.col("n").sum())
     )
-    poles = sorted(set(banded["pole_short_label"].drop_nulls().to_list()))
+    poles = sorted(counts["pole_short_label"].drop_nulls().unique().to_list())
     out: dict[str, list] = {"Ancienneté": names}
     for p in poles:
-        counts = dict(
-            banded.filter(pl.col("pole_short_label") == p).group_by("band").len().iter_rows()
-        )
-        out[p] = [counts.get(n, 0) for n in names]
-    totals = dict(banded.group_by("band").len().iter_rows()) if banded.height else {}
-    out["Total"] = [totals.get(n, 0) for n in names]
-    return pl.DataFrame(out)
+        by_band = dict(counts.filter(pl.col("pole_short_label") == p).select("band", "n").rows())
+        out[p] = [int(by_band.get(n, 0)) for n in names]
+    totals = dict(counts.group_by("band").agg(pl.col("n").sum()).rows())
+    out["Total"] = [int(totals.get(n, 0)) for n in names]
+    return pl.DataFrame(
+        out, schema={k: (pl.String if k == "Ancienneté" else pl.Int64) for k in out}
+    )
 
 
 def travel_fees_by_caf(fees: pl.DataFrame) -> pl.DataFrame:

@@ -54,3 +54,18 @@ def project_table(projects: pl.DataFrame) -> pl.DataFrame:
             "Expert du pôle": projects["expert_name"],
         }
     )
+
+
+def project_departement_table(counts: pl.DataFrame) -> pl.DataFrame:
+    """One row per département with projects (rows of ``geo.deck.projects_by_departement``):
+    the table behind the map when it counts projects by département."""
+    return counts.select(
+        pl.col("dep_code").alias("Code"),
+        pl.col("dep_name").alias("Département"),
+        pl.col("project_count").alias("Projets"),
+        pl.col("abandoned_count").alias("Dont abandonnés"),
+        pl.col("places_decided_count").alias("Places décidées (hors abandons)"),
+        pl.col("places_opened_count").alias("Places ouvertes (hors abandons)"),
+        pl.col("late_count").alias("En retard"),
+        pl.col("at_risk_count").alias("À risque"),
+    )

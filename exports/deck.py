@@ -341,23 +341,25 @@ def build_deck(
     report = progress or (lambda fraction, text: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    images.warm_up()  # Chromium starts while the figures are read
     report(0.02, "Lecture des chiffres…")
     ctx = collect(period, pole_code)
     slides = plan(ctx)
     timings["données"] = time.perf_counter() - started
 
-    pictures: list[bytes | None] = []
-    for i, slide in enumerate(slides):
-        report(0.05 + 0.75 * i / len(slides), f"Graphique {i + 1} sur {len(slides)}…")
-        if slide.figure is not None:
-            pictures.append(
-                images.figure_to_image(
-                    slide.figure, "png", slide.image_title, ctx.scope, SOURCE, ctx.data_date
-                )
-            )
-        else:
-            pictures.append(slide.image)
-    timings["images"] = time.perf_counter() - started - timings["données"]
+    charted = [i for i, slide in enumerate(slides) if slide.figure is not None]
+    report(0.3, f"{len(charted)} graphiques en cours de rendu…")
+    mark = time.perf_counter()
+    rendered = images.figures_to_images(
+        [
+            (slides[i].figure, "png", slides[i].image_title, ctx.scope, SOURCE, ctx.data_date)
+            for i in charted
+        ]
+    )
+    pictures: list[bytes | None] = [slide.image for slide in slides]
+    for i, picture in zip(charted, rendered, strict=True):
+        pictures[i] = picture
+    timings["images"] = time.perf_counter() - mark
 
     report(0.85, "Assemblage PowerPoint…")
     mark = time.perf_counter()

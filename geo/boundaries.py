@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import polars as pl
 import shapely
 
@@ -85,16 +84,18 @@ def place(dep_code: str, geom: shapely.Geometry) -> shapely.Geometry:
 
 def place_points(frame: pl.DataFrame, lon: str = "lon", lat: str = "lat") -> pl.DataFrame:
     """Points (one per row, with a ``dep_code`` column) moved with their département
-    when it is drawn in an inset."""
+    when it is drawn in an inset (vectorised: one pass per inset, not per row)."""
     if frame.is_empty():
         return frame
-    xs, ys = frame[lon].to_numpy().copy(), frame[lat].to_numpy().copy()
-    codes = frame["dep_code"].to_list()
-    for i, code in enumerate(codes):
-        if code in INSET_BY_CODE and xs[i] is not None and not np.isnan(xs[i]):
-            cx, cy, sx, sy, tx, ty = _transform(code)
-            xs[i], ys[i] = (xs[i] - cx) * sx + tx, (ys[i] - cy) * sy + ty
-    return frame.with_columns(pl.Series(lon, xs), pl.Series(lat, ys))
+    x, y = pl.col(lon), pl.col(lat)
+    for code in set(frame["dep_code"].unique().to_list()) & set(INSET_BY_CODE):
+        cx, cy, sx, sy, tx, ty = _transform(code)
+        here = pl.col("dep_code") == code
+        frame = frame.with_columns(
+            pl.when(here).then((x - cx) * sx + tx).otherwise(x).alias(lon),
+            pl.when(here).then((y - cy) * sy + ty).otherwise(y).alias(lat),
+        )
+    return frame
 
 
 SCREEN_TOLERANCE = 0.01  # degrees (about 1 km): below a pixel at regional zoom

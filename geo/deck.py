@@ -62,6 +62,23 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
+class FrozenDeck:
+    """A deck already serialised, for ``st.pydeck_chart``: what a cache keeps (its JSON
+    text, read back at once where unpickling a ``pydeck.Deck`` takes a quarter of a
+    second)."""
+
+    layers: tuple = ()
+    deck_widget = None
+    mapbox_key = None
+
+    def __init__(self, deck: pdk.Deck) -> None:
+        self._json = deck.to_json()
+        self._tooltip = getattr(deck, "_tooltip", None)
+
+    def to_json(self) -> str:
+        return self._json
+
+
 @dataclass(frozen=True)
 class LegendItem:
     label: str
@@ -330,69 +347,228 @@ def _legend(indicator: str, bounds_list: list[float]) -> list[LegendItem]:
     return items
 
 
-def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
-    """The projects map. ``projects``: rows of ``territory.project_pipeline``.
-    Points sized by places (decided, else 10 for the size of an early project) and
-    coloured by stage; ``density``: a hexagon layer counting projects instead."""
-    from sppe_data.projects import KIND_LABELS, STAGE_LABELS
+#: Above this many projects the map draws one circle per département (or, in the
+#: density view, pre-counted grid cells), not one point per project.
+POINTS_THRESHOLD = 5_000
+DENSITY_CELL = 0.1  # degrees (about 10 km): projects counted per cell on the server
+DENSITY_RADIUS = 20_000  # metres: the hexagons drawn by deck.gl
+AGGREGATE_COLOUR = "#0072B2"
+AGGREGATE_MAX_RADIUS = 30_000  # metres: the circle of the département with most projects
+NBSP = "\u00a0"
 
-    layout = boundaries.national_layout(screen=True)
+
+def _fr_int(column: str) -> pl.Expr:
+    """``12345`` -> ``12 345`` (French thousands, as ``fmt.number``), null -> ``–``;
+    vectorised for integers below a billion."""
+    v = pl.col(column).cast(pl.Int64)
+    a = v.abs()
+    millions, thousands, units = a // 1_000_000, (a // 1_000) % 1_000, a % 1_000
+    pad = lambda e: e.cast(pl.String).str.zfill(3)  # noqa: E731
+    text = (
+        pl.when(a >= 1_000_000)
+        .then(pl.concat_str(millions.cast(pl.String), pl.lit(NBSP), pad(thousands),
+                            pl.lit(NBSP), pad(units)))
+        .when(a >= 1_000)
+        .then(pl.concat_str(thousands.cast(pl.String), pl.lit(NBSP), pad(units)))
+        .otherwise(a.cast(pl.String))
+    )  # fmt: skip
+    text = pl.when(v < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
+    return pl.when(v.is_null()).then(pl.lit("–")).otherwise(text)
+
+
+def projects_by_departement(projects: pl.DataFrame) -> pl.DataFrame:
+    """Grain: one row per département with at least one project (rows of
+    ``territory.project_pipeline`` in). Columns: dep_code, dep_name, project_count (all,
+    abandoned included, as the points drawn), abandoned_count, late_count,
+    at_risk_count, places_decided_count and places_opened_count (abandoned excluded, as
+    the page's KPIs)."""
+    live = pl.col("stage") != "abandonne"
+    return (
+        projects.group_by("dep_code")
+        .agg(
+            pl.col("dep_name").first(),
+            pl.len().alias("project_count"),
+            (~live).sum().alias("abandoned_count"),
+            pl.col("is_late").sum().alias("late_count"),
+            pl.col("is_at_risk").sum().alias("at_risk_count"),
+            pl.col("places_decided_count").filter(live).sum().alias("places_decided_count"),
+            pl.col("places_opened_count").filter(live).sum().alias("places_opened_count"),
+        )
+        .with_columns(pl.col(pl.UInt32).cast(pl.Int64))
+        .sort("dep_code")
+    )
+
+
+def _base_layer(layout: gpd.GeoDataFrame) -> pdk.Layer:
     base_props = {
         code: {"fill": rgba(OUTSIDE), "tip": f"{name} ({code})"}
         for code, name in zip(layout["dep_code"], layout["dep_name"], strict=True)
     }
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            _features(layout, base_props),
-            id="departements",
-            pickable=False,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
-            get_line_color=[190, 190, 190, 255],
-            line_width_min_pixels=0.5,
-        )
-    ]
-    placed = boundaries.place_points(projects.filter(pl.col("lon").is_not_null()))
-    points = [
+    return pdk.Layer(
+        "GeoJsonLayer",
+        _features(layout, base_props),
+        id="departements",
+        pickable=False,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[190, 190, 190, 255],
+        line_width_min_pixels=0.5,
+    )
+
+
+def _project_points(placed: pl.DataFrame) -> list[dict]:
+    """One dict per project (position, radius, fill, tip), built column-wise."""
+    from sppe_data.projects import KIND_LABELS, STAGE_LABELS
+
+    fills = pl.DataFrame(
         {
-            "position": [r["lon"], r["lat"]],
-            "radius": 1500 * math.sqrt(max(r["places_decided_count"] or 0, 10)),
-            "fill": rgba(STAGE_COLOURS.get(r["stage"], NO_DATA), 200),
-            "tip": (
-                f"{r['project_name']}\n{KIND_LABELS.get(r['project_kind'], r['project_kind'])}"
-                f" · {STAGE_LABELS.get(r['stage'], r['stage'])}\n"
-                f"Places décidées : {fmt.number(r['places_decided_count'])} · ouvertes : "
-                f"{fmt.number(r['places_opened_count'])}\nExpert : {r['expert_name']}"
-                + ("\nEn retard" if r["is_late"] else "")
-                + ("\nÀ risque" if r["is_at_risk"] else "")
-            ),
+            "stage": list(STAGE_COLOURS),
+            "fill": [rgba(c, 200) for c in STAGE_COLOURS.values()],
         }
-        for r in placed.iter_rows(named=True)
-    ]
-    if density:
-        layers.append(
-            pdk.Layer(
-                "HexagonLayer",
-                [{"position": p["position"]} for p in points],
-                id="densite",
-                get_position="position",
-                radius=20_000,
-                extruded=False,
-                coverage=0.9,
-                color_range=[rgba(c)[:3] for c in DENSITY_RAMP],
-                opacity=0.85,
-                pickable=False,
-            )
+    )
+    kind = pl.col("project_kind")
+    stage = pl.col("stage")
+    return (
+        placed.join(fills, on="stage", how="left", maintain_order="left")
+        .select(
+            pl.concat_list(pl.col("lon"), pl.col("lat")).alias("position"),
+            (1500 * pl.col("places_decided_count").fill_null(0).clip(lower_bound=10).sqrt()).alias(
+                "radius"
+            ),
+            pl.col("fill").fill_null(pl.lit(rgba(NO_DATA, 200), dtype=pl.List(pl.Int64))),
+            pl.concat_str(
+                pl.col("project_name"),
+                pl.lit("\n"),
+                kind.replace_strict(KIND_LABELS, default=kind, return_dtype=pl.String),
+                pl.lit(" · "),
+                stage.replace_strict(STAGE_LABELS, default=stage, return_dtype=pl.String),
+                pl.lit("\nPlaces décidées : "),
+                _fr_int("places_decided_count"),
+                pl.lit(" · ouvertes : "),
+                _fr_int("places_opened_count"),
+                pl.lit("\nExpert : "),
+                pl.col("expert_name").fill_null("None"),
+                pl.when(pl.col("is_late")).then(pl.lit("\nEn retard")).otherwise(pl.lit("")),
+                pl.when(pl.col("is_at_risk")).then(pl.lit("\nÀ risque")).otherwise(pl.lit("")),
+            ).alias("tip"),
         )
+        .to_dicts()
+    )
+
+
+def _density_layer(data: list[dict], weighted: bool) -> pdk.Layer:
+    extra = {"get_color_weight": "n", "color_aggregation": "SUM"} if weighted else {}
+    return pdk.Layer(
+        "HexagonLayer",
+        data,
+        id="densite",
+        get_position="position",
+        radius=DENSITY_RADIUS,
+        extruded=False,
+        coverage=0.9,
+        color_range=[rgba(c)[:3] for c in DENSITY_RAMP],
+        opacity=0.85,
+        pickable=False,
+        **extra,
+    )
+
+
+def density_cells(placed: pl.DataFrame, cell: float = DENSITY_CELL) -> pl.DataFrame:
+    """Grain: one row per grid cell of ``cell`` degrees holding projects. Columns:
+    position ([lon, lat] of the cell's centre), n (projects in the cell)."""
+
+    def centre(c: str) -> pl.Expr:
+        return ((pl.col(c) / cell).floor() * cell + cell / 2).round(4)
+
+    return (
+        placed.select(centre("lon").alias("x"), centre("lat").alias("y"))
+        .group_by("x", "y")
+        .len(name="n")
+        .sort("x", "y")
+        .select(pl.concat_list("x", "y").alias("position"), pl.col("n").cast(pl.Int64))
+    )
+
+
+def _departement_circles(
+    counts: pl.DataFrame, centres: dict[str, list[float]]
+) -> tuple[list[dict], int]:
+    """One circle per département (area proportional to its projects), with a tooltip."""
+    counts = counts.filter(pl.col("dep_code").is_in(list(centres)))
+    top = int(counts["project_count"].max() or 1)
+    data = counts.select(
+        pl.col("dep_code").replace_strict(centres, return_dtype=pl.List(pl.Float64))
+        .alias("position"),
+        (AGGREGATE_MAX_RADIUS * (pl.col("project_count") / top).sqrt()).round(0).alias("radius"),
+        pl.concat_str(
+            pl.col("dep_name").fill_null(pl.col("dep_code")), pl.lit(" ("), pl.col("dep_code"),
+            pl.lit(")\nProjets : "), _fr_int("project_count"),
+            pl.lit(" (dont "), _fr_int("abandoned_count"), pl.lit(" abandonné(s))"),
+            pl.lit("\nPlaces décidées : "), _fr_int("places_decided_count"),
+            pl.lit(" · ouvertes : "), _fr_int("places_opened_count"),
+            pl.lit("\nEn retard : "), _fr_int("late_count"),
+            pl.lit(" · à risque : "), _fr_int("at_risk_count"),
+        ).alias("tip"),
+    ).to_dicts()  # fmt: skip
+    return data, top
+
+
+def project_map(
+    projects: pl.DataFrame,
+    density: bool = False,
+    focus: tuple[str, ...] = (),
+    threshold: int = POINTS_THRESHOLD,
+) -> MapView:
+    """The projects map. ``projects``: rows of ``territory.project_pipeline`` (those to
+    draw). Up to ``threshold`` projects: one point per project, sized by places (decided,
+    else 10 for the size of an early project) and coloured by stage. Above: one circle
+    per département, its area proportional to the number of projects (tooltip: projects,
+    places, late, at risk). ``density``: hexagons counting projects instead (from the
+    points, or above the threshold from counts per grid cell made on the server).
+    ``focus``: départements the view fits (the whole map when empty)."""
+    from sppe_data.projects import STAGE_LABELS
+
+    layout = boundaries.national_layout(screen=True)
+    layers = [_base_layer(layout)]
+    placed = boundaries.place_points(projects.filter(pl.col("lon").is_not_null()))
+    aggregated = projects.height > threshold
+    if density:
+        if aggregated:
+            layers.append(_density_layer(density_cells(placed).to_dicts(), weighted=True))
+        else:
+            data = placed.select(pl.concat_list("lon", "lat").alias("position")).to_dicts()
+            layers.append(_density_layer(data, weighted=False))
         legend = [LegendItem(t, c) for t, c in zip(DENSITY_LABELS, DENSITY_RAMP, strict=True)]
         title = "Densité de projets (hexagones de 20 km de rayon, 5 classes égales)"
+    elif aggregated:
+        data, top = _departement_circles(projects_by_departement(projects), _centres(layout))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data,
+                id="projets_departements",
+                pickable=True,
+                get_position="position",
+                get_radius="radius",
+                radius_min_pixels=3,
+                get_fill_color=rgba(AGGREGATE_COLOUR, 170),
+                get_line_color=[255, 255, 255, 255],
+                stroked=True,
+                line_width_min_pixels=1,
+            )
+        )
+        legend = [
+            LegendItem(f"{fmt.number(top)} projets (le plus grand cercle)", AGGREGATE_COLOUR,
+                       "circle"),
+            LegendItem("Survoler un cercle : places, retards, risques", AGGREGATE_COLOUR,
+                       "circle"),
+        ]  # fmt: skip
+        title = "Projets par département (surface du cercle : nombre de projets)"
     else:
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
-                points,
+                _project_points(placed),
                 id="projets",
                 pickable=True,
                 get_position="position",
@@ -407,9 +583,10 @@ def project_map(projects: pl.DataFrame, density: bool = False) -> MapView:
         legend = [LegendItem(STAGE_LABELS[s], STAGE_COLOURS[s], "circle") for s in STAGE_COLOURS]
         title = "Étape du projet (taille : places décidées)"
     layers.extend(_inset_layers())
+    shown = layout[layout["dep_code"].isin(list(focus))] if focus else layout
     deck = CompactDeck(
         layers=layers,
-        initial_view_state=_view(tuple(layout.total_bounds)),
+        initial_view_state=_view(tuple((shown if len(shown) else layout).total_bounds)),
         map_provider=None,
         tooltip=TOOLTIP,
     )

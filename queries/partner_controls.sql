@@ -1,10 +1,14 @@
 -- Multi-département partners and their controls up to a date.
--- Grain: one row per partner, watch-list first, then by name.
+-- Grain: one row per partner, watch-list first, then by name; the first $row_limit only
+--   (every one when $row_limit is null). The first $row_limit rows hold the first
+--   $row_limit partners of the watch-list too (they come first).
 -- Params: $today, $pole_code ('all' or a pôle: controls by that pôle only),
---   $watch_risk_levels (list of risk levels that put a partner on the watch-list).
+--   $watch_risk_levels (list of risk levels that put a partner on the watch-list),
+--   $row_limit (integer or null).
 -- Columns: partner_id, partner_name, partner_type, head_office_dep_code, caf_count,
 --   facilities_count, risk_level, controls_count, findings_count, undue_amount_eur,
---   last_control_on, last_control_has_findings, is_on_watch_list.
+--   last_control_on, last_control_has_findings, is_on_watch_list, total_count (partners
+--   in all), watch_count (partners on the watch-list in all), whatever $row_limit.
 with
 
 partner_controls as (
@@ -54,5 +58,10 @@ final as (
     left join by_partner as b on b.partner_id = p.partner_id
 )
 
-select * from final
+select
+    *,
+    count(*) over () as total_count,
+    count(*) filter (where is_on_watch_list) over () as watch_count
+from final
 order by is_on_watch_list desc, partner_name
+limit $row_limit

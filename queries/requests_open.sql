@@ -1,9 +1,11 @@
 -- Saisines waiting at a date (received or in progress), with their age.
--- Grain: one row per open request, oldest first.
+-- Grain: one row per open request, oldest first; the first $row_limit only (every one
+--   when $row_limit is null).
 -- Params: $as_of, $pole_code ('all' or a pôle), $domain ('all', 'maitrise_risques' or
---   'ingenierie').
+--   'ingenierie'), $row_limit (integer or null).
 -- Columns: request_id, received_on, age_days, status, priority, caf_name,
---   pole_short_label, request_label, domain, routing, expected_routing, is_routing_ok.
+--   pole_short_label, request_label, domain, routing, expected_routing, is_routing_ok,
+--   total_count (open requests in all, whatever $row_limit).
 with
 
 open_requests as (
@@ -28,13 +30,15 @@ final as (
         k.domain,
         r.routing,
         k.routing as expected_routing,
-        r.routing is not distinct from k.routing as is_routing_ok
+        r.routing is not distinct from k.routing as is_routing_ok,
+        count(*) over () as total_count
     from open_requests as r
     left join ref_activity_kinds as k on k.activity_kind = r.request_nature
     left join ref_poles as p on p.pole_code = r.pole_code
     left join ref_departements as d on d.caf_code = r.caf_code
     where $domain = 'all' or k.domain = $domain
     order by r.received_on, r.request_id
+    limit $row_limit
 )
 
 select * from final

@@ -33,6 +33,9 @@ DIMENSIONS = {
 }
 NOT_GIVEN = "Non renseigné"
 DRILL_ROW_LIMIT = 2000
+#: Rows of a long list shown on a page (the first ones in the list's order); the page
+#: says the total and the full list stays downloadable.
+TOP_ROWS = 200
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +79,7 @@ def current_semester(today: date) -> tuple[int, int]:
 # -- query runner ------------------------------------------------------------------
 
 
-_WITHOUT_TODAY = {"requests_open", "ops_late_items"}
+_WITHOUT_TODAY = {"requests_open", "requests_open_ages", "ops_late_items"}
 
 
 def _needs_today(name: str) -> bool:
@@ -170,24 +173,46 @@ def month_as_of(month_start: date) -> date:
     return min(month_period(month_start).end, clock.today())
 
 
-def ops_late_items(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:
-    """Grain: one late activity at the end of the month (or today), oldest first.
-    Columns: activity_id, activity_on, days_late, activity_label, pole_short_label,
-    caf_name, status (queries/ops_late_items.sql)."""
+def ops_late_items(
+    month_start: date, domain: str, pole_code: str, row_limit: int | None = None
+) -> pl.DataFrame:
+    """Grain: one late activity at the end of the month (or today), oldest (most late)
+    first; the first ``row_limit`` only (all when None). Columns: activity_id,
+    activity_on, days_late, activity_label, pole_short_label, caf_name, status,
+    total_count (late activities in all, whatever ``row_limit``; queries/ops_late_items.sql)."""
     return query(
         "ops_late_items",
         as_of=month_as_of(month_start),
         domain=domain,
         pole_code=pole_code,
         late_after_days=int(rules()["operations"]["late_after_days"]),
+        row_limit=row_limit,
     )
 
 
-def requests_open(as_of: date, pole_code: str, domain: str = "all") -> pl.DataFrame:
-    """Grain: one saisine waiting at ``as_of``, oldest first. Columns: request_id,
-    received_on, age_days, status, priority, caf_name, pole_short_label, request_label,
-    domain, routing, expected_routing, is_routing_ok (queries/requests_open.sql)."""
-    return query("requests_open", as_of=as_of, pole_code=pole_code, domain=domain)
+def total_count(frame: pl.DataFrame, column: str = "total_count") -> int:
+    """The count of the whole list a (possibly cut) frame comes from: its ``column``
+    (the same on every row), 0 when the list is empty."""
+    return int(frame[column][0]) if frame.height else 0
+
+
+def requests_open(
+    as_of: date, pole_code: str, domain: str = "all", row_limit: int | None = None
+) -> pl.DataFrame:
+    """Grain: one saisine waiting at ``as_of``, oldest first; the first ``row_limit``
+    only (all when None). Columns: request_id, received_on, age_days, status, priority,
+    caf_name, pole_short_label, request_label, domain, routing, expected_routing,
+    is_routing_ok, total_count (waiting in all, whatever ``row_limit``;
+    queries/requests_open.sql)."""
+    return query(
+        "requests_open", as_of=as_of, pole_code=pole_code, domain=domain, row_limit=row_limit
+    )
+
+
+def requests_open_ages(as_of: date, pole_code: str, domain: str = "all") -> pl.DataFrame:
+    """Grain: (age in days, pôle) of the saisines waiting at ``as_of``. Columns:
+    age_days, pole_short_label, requests_count (queries/requests_open_ages.sql)."""
+    return query("requests_open_ages", as_of=as_of, pole_code=pole_code, domain=domain)
 
 
 # -- controls ----------------------------------------------------------------------
@@ -212,15 +237,19 @@ def control_outcomes(period: Period, pole_code: str) -> pl.DataFrame:
     return df.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
-def partner_controls(pole_code: str) -> pl.DataFrame:
-    """Grain: one partner, watch-list first. Columns: partner_id, partner_name,
-    partner_type, head_office_dep_code, caf_count, facilities_count, risk_level,
-    controls_count, findings_count, undue_amount_eur, last_control_on,
-    last_control_has_findings, is_on_watch_list (queries/partner_controls.sql)."""
+def partner_controls(pole_code: str, row_limit: int | None = None) -> pl.DataFrame:
+    """Grain: one partner, watch-list first, then by name; the first ``row_limit`` only
+    (all when None), which hold the first ``row_limit`` of the watch-list too. Columns:
+    partner_id, partner_name, partner_type, head_office_dep_code, caf_count,
+    facilities_count, risk_level, controls_count, findings_count, undue_amount_eur,
+    last_control_on, last_control_has_findings, is_on_watch_list, total_count,
+    watch_count (partners and watch-list in all, whatever ``row_limit``;
+    queries/partner_controls.sql)."""
     return query(
         "partner_controls",
         pole_code=pole_code,
         watch_risk_levels=list(rules()["partners"]["watch_risk_levels"]),
+        row_limit=row_limit,
     )
 
 

@@ -46,8 +46,15 @@ def _comite(today: date, year: int) -> list[tuple[str, dict]]:
     late = int(s.rules()["operations"]["late_after_days"])
     return [
         s.bench_calls("ops_month_activity", today, month_start=month, **scope),
-        s.bench_calls("ops_late_items", today, as_of=as_of, late_after_days=late, **scope),
-        s.bench_calls("requests_open", today, as_of=as_of, **scope),
+        s.bench_calls(
+            "ops_late_items",
+            today,
+            as_of=as_of,
+            late_after_days=late,
+            row_limit=s.TOP_ROWS,
+            **scope,
+        ),
+        s.bench_calls("requests_open", today, as_of=as_of, row_limit=s.TOP_ROWS, **scope),
     ]
 
 
@@ -67,6 +74,7 @@ def _controles(today: date, year: int) -> list[tuple[str, dict]]:
             today,
             pole_code="all",
             watch_risk_levels=list(s.rules()["partners"]["watch_risk_levels"]),
+            row_limit=s.TOP_ROWS,
         ),
     ]
 
@@ -85,7 +93,15 @@ def _saisines(today: date, year: int) -> list[tuple[str, dict]]:
     return [
         s.bench_calls("request_delays", today, **period),
         s.bench_calls(
-            "requests_open", today, as_of=min(today, p.end), pole_code="all", domain="all"
+            "requests_open_ages", today, as_of=min(today, p.end), pole_code="all", domain="all"
+        ),
+        s.bench_calls(
+            "requests_open",
+            today,
+            as_of=min(today, p.end),
+            pole_code="all",
+            domain="all",
+            row_limit=s.TOP_ROWS,
         ),
         s.bench_calls("travel_fees", today, **period),
     ]

@@ -9,7 +9,7 @@ from tests.browser import SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 
-def open_map(browser, url: str, wait_text: str):
+def open_map(browser, url: str, wait_text: str, canvas: str = "canvas"):
     page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -18,10 +18,10 @@ def open_map(browser, url: str, wait_text: str):
     page.get_by_text("Territoires").first.wait_for(timeout=30_000)
     page.goto(url)
     page.get_by_text(wait_text).first.wait_for(timeout=30_000)
-    canvas = page.locator("canvas").first
-    canvas.wait_for(timeout=30_000)
+    drawn = page.locator(canvas).first
+    drawn.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)  # deck.gl's first frames
-    return page, canvas, requests
+    return page, drawn, requests
 
 
 def test_pole_map_in_browser(server, browser):
@@ -40,7 +40,9 @@ def test_pole_map_in_browser(server, browser):
 
 
 def test_projects_map_in_browser(server, browser):
-    page, _canvas, requests = open_map(browser, f"{server}/projets", "Carte des projets")
+    page, _canvas, requests = open_map(
+        browser, f"{server}/projets", "Carte des projets", "[data-testid=stDeckGlJsonChart] canvas"
+    )
     page.get_by_text("Places décidées").first.wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "projets_tiny.png"), full_page=True)
     external = [u for u in requests if not u.startswith((server, "blob:"))]

@@ -87,3 +87,42 @@ def test_concurrent_exports_share_one_chromium(chromium):
     ] * 3
     assert results[1].lstrip().startswith(b"<svg")
     assert results[3].startswith(b"%PDF")
+
+
+def test_many_figures_in_one_batch_keep_order_and_sizes(chromium):
+    images.clear_cache()
+    line = go.Figure(layout=dict(template=theme.template()))
+    line.add_scatter(x=[1, 2, 3], y=[2, 1, 3], name="Trajectoire")
+    requests = [
+        (figure(), "png", TITLE, SCOPE, "activités réalisées", date(2026, 11, 26)),
+        (line, "svg", "Courbe", SCOPE, "activités réalisées", None),
+        (line, "png", "Courbe", SCOPE, "activités réalisées", None),
+        (figure(), "png", TITLE, SCOPE, "activités réalisées", date(2026, 11, 26)),
+    ]
+    results = images.figures_to_images(requests)
+    assert len(results) == 4
+    assert [Image.open(io.BytesIO(results[i])).size for i in (0, 2, 3)] == [(1920, 1080)] * 3
+    assert b"Courbe" in results[1]
+    assert results[0] == results[3]  # the same request gives the same image
+    assert results[0] != results[2]
+    # One export of a figure of the batch gives that very image (from the cache or not).
+    assert images.figure_to_image(*requests[2]) == results[2]
+
+
+def test_batch_refuses_an_unknown_format():
+    with pytest.raises(ValueError, match="format d'image inconnu"):
+        images.figures_to_images(
+            [(figure(), "png", TITLE, SCOPE, "x", None), (figure(), "gif", TITLE, SCOPE, "x", None)]
+        )
+
+
+def test_render_failure_gives_a_french_message(chromium, monkeypatch):
+    images.clear_cache()
+
+    def broken(self, jobs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(images._Engine, "render", broken)
+    with pytest.raises(images.ImageExportError, match="n'a pas pu être produite"):
+        render("png")
+    images.stop()

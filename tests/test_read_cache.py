@@ -36,6 +36,7 @@ SAMPLE_CALLS: dict[str, tuple] = {
     "ops_month_activity": (date(2026, 1, 1), "maitrise_risques", "all"),
     "ops_late_items": (date(2026, 1, 1), "maitrise_risques", "all"),
     "requests_open": (date(2026, 1, 31), "all"),
+    "requests_open_ages": (date(2026, 1, 31), "all"),
     "control_outcomes": (Y2026, "all"),
     "partner_controls": ("all",),
     "staff_by_pole": (Y2026,),
@@ -45,6 +46,8 @@ SAMPLE_CALLS: dict[str, tuple] = {
     "departement_map": (2026, "all"),
     "coverage_years": (),
     "project_pipeline": ("all",),
+    "project_map": ("all",),
+    "project_page": ("all",),
 }
 
 
@@ -95,8 +98,29 @@ def test_every_wrapper_has_a_sample_call():
 def test_cached_read_equals_the_plain_function(tiny_data, name):
     wrapper = wrappers()[name]
     args = SAMPLE_CALLS[name]
-    assert wrapper.__name__ == name
-    assert_frame_equal(wrapper(*args), wrapper.__wrapped__(*args))
+    assert wrapper.__name__.removeprefix("_") == name
+    assert_same(wrapper(*args), wrapper.__wrapped__(*args))
+
+
+def assert_same(cached_value, plain) -> None:
+    """Frames equal; the page parts (a map and its table, a dict of figures and tables)
+    equal part by part."""
+    if isinstance(plain, pl.DataFrame):
+        assert_frame_equal(cached_value, plain)
+    elif isinstance(plain, dict):
+        assert cached_value.keys() == plain.keys()
+        for key in plain:
+            assert_same(cached_value[key], plain[key])
+    elif isinstance(plain, tuple) and not hasattr(plain, "_fields"):
+        assert len(cached_value) == len(plain)
+        for a, b in zip(cached_value, plain, strict=True):
+            assert_same(a, b)
+    elif hasattr(plain, "deck"):  # a map: the same layers, legend and title
+        assert cached_value.legend == plain.legend
+        assert cached_value.legend_title == plain.legend_title
+        assert cached_value.deck.to_json() == plain.deck.to_json()
+    else:
+        assert cached_value == plain
 
 
 def _tables_read(query_name: str) -> set[str]:

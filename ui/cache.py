@@ -114,6 +114,7 @@ copil_semester = cached(steering.copil_semester, reads=("activities",), max_entr
 ops_month_activity = cached(steering.ops_month_activity, reads=("activities",))
 ops_late_items = cached(steering.ops_late_items, reads=("activities",))
 requests_open = cached(steering.requests_open, reads=("requests",))
+requests_open_ages = cached(steering.requests_open_ages, reads=("requests",))
 control_outcomes = cached(steering.control_outcomes, reads=("activities",))
 partner_controls = cached(
     steering.partner_controls, reads=("activities", "partners"), max_entries=32
@@ -128,3 +129,36 @@ travel_fees = cached(steering.travel_fees, reads=("activities",))
 departement_map = cached(territory.departement_map, reads=("activities", "coverage"))
 coverage_years = cached(territory.coverage_years, reads=("coverage",), max_entries=4)
 project_pipeline = cached(territory.project_pipeline, reads=("projects",), max_entries=32)
+
+
+def _project_map(pole_code: str = "all", density: bool = False, dep_codes: tuple = ()):
+    """The projects map of a pôle and the table behind it (``geo.deck.project_map``),
+    built once per pôle, view and detailed départements, then kept until the projects
+    change: a toggle of the density view does not redraw it."""
+    from charts.territory_tables import project_departement_table, project_table
+    from geo import deck
+
+    projects = project_pipeline(pole_code)
+    if dep_codes:
+        projects = projects.filter(projects["dep_code"].is_in(list(dep_codes)))
+    view = deck.project_map(projects, density=density, focus=tuple(dep_codes))
+    view = deck.MapView(deck.FrozenDeck(view.deck), view.legend, view.legend_title)
+    if projects.height > deck.POINTS_THRESHOLD:
+        table = project_departement_table(deck.projects_by_departement(projects))
+    else:
+        table = project_table(projects)
+    return view, table
+
+
+project_map = cached(_project_map, reads=("projects",), max_entries=32)
+
+
+def _project_page(pole_code: str = "all", subtitle: str = "", late_shown: int = 200) -> dict:
+    """The figures and small tables of the Projets page (``charts.projects.page_parts``),
+    so that a rerun does not read back every project of the scope."""
+    from charts.projects import page_parts
+
+    return page_parts(project_pipeline(pole_code), subtitle, late_shown)
+
+
+project_page = cached(_project_page, reads=("projects",), max_entries=32)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 import plotly.graph_objects as go
@@ -64,16 +65,20 @@ def chart_downloads(
             )
 
 
-def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date | None) -> None:
-    """CSV (French Excel) and XLSX (typed columns) of a table, for the export roles."""
+def table_downloads(
+    table: pl.DataFrame | Callable[[], pl.DataFrame], key: str, title: str, data_date: date | None
+) -> None:
+    """CSV (French Excel) and XLSX (typed columns) of a table, for the export roles.
+    ``table`` may be a function that builds it: then it is built only when clicked."""
     if not can_export():
         return
+    build = table if callable(table) else (lambda: table)
     stem = file_stem(title, data_date)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption("Télécharger le tableau :", width="content")
         st.download_button(
             "CSV",
-            data=lambda: table_to_csv(table),
+            data=lambda: table_to_csv(build()),
             file_name=f"{stem}.csv",
             mime=CSV_MIME,
             on_click="ignore",
@@ -83,7 +88,7 @@ def table_downloads(table: pl.DataFrame, key: str, title: str, data_date: date |
         )
         st.download_button(
             "Excel",
-            data=lambda: table_to_xlsx(table),
+            data=lambda: table_to_xlsx(build()),
             file_name=f"{stem}.xlsx",
             mime=XLSX_MIME,
             on_click="ignore",

@@ -105,9 +105,21 @@ def csv_bytes(pole_code: str | None = None, on: date | None = None) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(pole_code: str | None = None, on: date | None = None) -> bytes:
-    """The XLSX template: sheet "Activités" (headers, example row, every cell text, a
-    drop-down of the labels on the short coded columns) and sheet "Valeurs autorisées"."""
+def template_workbook(
+    sheet_name: str,
+    header: list[str],
+    example: list[str],
+    allowed_rows: list[tuple],
+    help_rows: list[tuple],
+    widths: tuple[tuple[int, int, int], tuple[int, int, int]],
+    drop_downs: dict[int, str | list[str]],
+    drop_down_rows: int,
+) -> bytes:
+    """An import template as XLSX: sheet ``sheet_name`` (``header``, the ``example`` row,
+    every cell text) and sheet "Valeurs autorisées" (``allowed_rows`` under
+    ``ALLOWED_HEADER``, then ``help_rows`` under ``HELP_HEADER``; ``widths``: the column
+    widths of the two tables); ``drop_downs``: column index -> list source (a range of
+    the allowed sheet or values), an information message when a value is outside."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -116,48 +128,30 @@ def xlsx_bytes(pole_code: str | None = None, on: date | None = None) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, options)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})
     text = workbook.add_format({"num_format": "@"})
-    sheet = workbook.add_worksheet(SHEET_ACTIVITIES)
+    sheet = workbook.add_worksheet(sheet_name)
     allowed = workbook.add_worksheet(SHEET_ALLOWED)
-
-    names = list(entries.ACTIVITY_FIELDS)
-    for col, header in enumerate(headers()):
-        # Text columns: a date or "01" typed there stays as typed (no Excel conversion).
-        sheet.set_column(col, col, max(14, min(len(header) + 4, 40)), text)
-        sheet.write_string(0, col, header, bold)
-    for col, value in enumerate(example_row(pole_code, on).values()):
+    for col, title in enumerate(header):
+        # Text columns: a date, "01" or "3,5" typed there stays as typed (no conversion).
+        sheet.set_column(col, col, max(14, min(len(title) + 4, 40)), text)
+        sheet.write_string(0, col, title, bold)
+    for col, value in enumerate(example):
         sheet.write_string(1, col, value, text)
     sheet.freeze_panes(1, 0)
-
-    rows = allowed_values()
-    for col, header in enumerate(ALLOWED_HEADER):
-        allowed.write_string(0, col, header, bold)
-    for r, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            allowed.write_string(r, col, value)
-    allowed.set_column(0, 0, 22)
-    allowed.set_column(1, 1, 24)
-    allowed.set_column(2, 2, 70)
     help_col = len(ALLOWED_HEADER) + 1
-    for col, header in enumerate(HELP_HEADER, start=help_col):
-        allowed.write_string(0, col, header, bold)
-    for r, row in enumerate(column_help(), start=1):
-        for col, value in enumerate(row, start=help_col):
-            allowed.write_string(r, col, value)
-    allowed.set_column(help_col, help_col, 22)
-    allowed.set_column(help_col + 1, help_col + 1, 12)
-    allowed.set_column(help_col + 2, help_col + 2, 60)
-
-    # Drop-downs of the labels on the short lists; a code typed instead is accepted too.
-    first = {}
-    for r, row in enumerate(rows, start=1):
-        first.setdefault(row[0], [r, r])[1] = r
-    short = ("activity_kind", "pole_code", "equipment_kind", "status", "has_findings")
-    for name in short:
-        start, end = first[entries.ACTIVITY_FIELDS[name]]
-        col = names.index(name)
-        sheet.data_validation(1, col, DROP_DOWN_ROWS, col, {
+    for first, titles, rows in ((0, ALLOWED_HEADER, allowed_rows), (help_col, HELP_HEADER,
+                                                                   help_rows)):  # fmt: skip
+        for col, title in enumerate(titles, start=first):
+            allowed.write_string(0, col, title, bold)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row, start=first):
+                allowed.write_string(r, col, value)
+    for first, sizes in zip((0, help_col), widths, strict=True):
+        for col, size in enumerate(sizes, start=first):
+            allowed.set_column(col, col, size)
+    for col, source in drop_downs.items():
+        sheet.data_validation(1, col, drop_down_rows, col, {
             "validate": "list",
-            "source": f"='{SHEET_ALLOWED}'!$C${start + 1}:$C${end + 1}",
+            "source": source,
             "error_type": "information",
             "show_error": True,
             "error_title": "Valeur hors liste",
@@ -165,3 +159,23 @@ def xlsx_bytes(pole_code: str | None = None, on: date | None = None) -> bytes:
         })  # fmt: skip
     workbook.close()
     return buffer.getvalue()
+
+
+def xlsx_bytes(pole_code: str | None = None, on: date | None = None) -> bytes:
+    """The XLSX template: sheet "Activités" (headers, example row, every cell text, a
+    drop-down of the labels on the short coded columns) and sheet "Valeurs autorisées"."""
+    names = list(entries.ACTIVITY_FIELDS)
+    rows = allowed_values()
+    # Drop-downs of the labels on the short lists; a code typed instead is accepted too.
+    first: dict[str, list[int]] = {}
+    for r, row in enumerate(rows, start=1):
+        first.setdefault(row[0], [r, r])[1] = r
+    short = ("activity_kind", "pole_code", "equipment_kind", "status", "has_findings")
+    drop_downs = {}
+    for name in short:
+        start, end = first[entries.ACTIVITY_FIELDS[name]]
+        drop_downs[names.index(name)] = f"='{SHEET_ALLOWED}'!$C${start + 1}:$C${end + 1}"
+    return template_workbook(
+        SHEET_ACTIVITIES, headers(), list(example_row(pole_code, on).values()), rows,
+        column_help(), ((22, 24, 70), (22, 12, 60)), drop_downs, DROP_DOWN_ROWS,
+    )  # fmt: skip

@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from sppe_data import auth, entries, fmt, reference
+from sppe_data import auth, entries, fmt, reference, templates
 from sppe_data.auth import Principal
 from sppe_data.governance import model
 
@@ -57,9 +57,7 @@ XLSX_NAME = "modele_import_candidatures.xlsx"
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_CANDIDATES = "Candidatures"
-SHEET_ALLOWED = "Valeurs autorisées"
-ALLOWED_HEADER = ["Colonne", "Code", "Libellé"]
-HELP_HEADER = ["Colonne", "Obligatoire", "Saisie attendue"]
+SHEET_ALLOWED = templates.SHEET_ALLOWED
 DROP_DOWN_ROWS = 500
 
 # The columns of a file, in the template's order: every field but the campaign.
@@ -523,59 +521,15 @@ def candidates_template(fmt: str) -> bytes:
 
 
 def _xlsx_template() -> bytes:
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-               "strings_to_numbers": False}  # fmt: skip
-    workbook = xlsxwriter.Workbook(buffer, options)
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
-    sheet = workbook.add_worksheet(SHEET_CANDIDATES)
-    allowed = workbook.add_worksheet(SHEET_ALLOWED)
-    for col, header in enumerate(headers()):
-        # Text columns: « 01 » or « 3,5 » typed there stays as typed.
-        sheet.set_column(col, col, max(14, min(len(header) + 4, 40)), text)
-        sheet.write_string(0, col, header, bold)
-    for col, value in enumerate(example_row().values()):
-        sheet.write_string(1, col, value, text)
-    sheet.freeze_panes(1, 0)
-
     rows = allowed_values()
-    for col, header in enumerate(ALLOWED_HEADER):
-        allowed.write_string(0, col, header, bold)
-    for r, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            allowed.write_string(r, col, value)
-    allowed.set_column(0, 0, 18)
-    allowed.set_column(1, 1, 14)
-    allowed.set_column(2, 2, 45)
-    help_col = len(ALLOWED_HEADER) + 1
-    for col, header in enumerate(HELP_HEADER, start=help_col):
-        allowed.write_string(0, col, header, bold)
-    for r, row in enumerate(column_help(), start=1):
-        for col, value in enumerate(row, start=help_col):
-            allowed.write_string(r, col, value)
-    allowed.set_column(help_col, help_col, 40)
-    allowed.set_column(help_col + 1, help_col + 1, 12)
-    allowed.set_column(help_col + 2, help_col + 2, 70)
-
     # Drop-downs: the pôles' labels and oui/non; a code typed instead is accepted too.
     poles = [i for i, row in enumerate(rows, start=1) if row[0] == labels()["pole_code"]]
     columns = list(COLUMNS)
     drop_downs = {
-        "pole_code": f"='{SHEET_ALLOWED}'!$C${poles[0] + 1}:$C${poles[-1] + 1}",
-        "premises_ready": ["oui", "non"],
+        columns.index("pole_code"): f"='{SHEET_ALLOWED}'!$C${poles[0] + 1}:$C${poles[-1] + 1}",
+        columns.index("premises_ready"): ["oui", "non"],
     }
-    for name, source in drop_downs.items():
-        col = columns.index(name)
-        sheet.data_validation(1, col, DROP_DOWN_ROWS, col, {
-            "validate": "list",
-            "source": source,
-            "error_type": "information",
-            "show_error": True,
-            "error_title": "Valeur hors liste",
-            "error_message": f"Valeurs autorisées : feuille « {SHEET_ALLOWED} ».",
-        })  # fmt: skip
-    workbook.close()
-    return buffer.getvalue()
+    return templates.template_workbook(
+        SHEET_CANDIDATES, headers(), list(example_row().values()), rows, column_help(),
+        ((18, 14, 45), (40, 12, 70)), drop_downs, DROP_DOWN_ROWS,
+    )  # fmt: skip

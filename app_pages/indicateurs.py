@@ -14,7 +14,7 @@ from sppe_data.reference import DOMAIN_LABELS
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import drill_down_choice, table
+from ui.steering import ACTIVITY_DETAIL_COLUMNS, drill_down_choice, table
 
 filters = current()
 info = api.data_info()
@@ -84,7 +84,10 @@ detail = cache.activity_list(period, filters.pole_code, kind, dimension, dim_key
 if domain != "all":
     detail = detail.filter(pl.col("domain") == domain)
 table(
-    tables.activity_detail(detail), "drill_table", "Aucune activité réalisée pour cette sélection."
+    tables.activity_detail(detail),
+    "drill_table",
+    "Aucune activité réalisée pour cette sélection.",
+    ACTIVITY_DETAIL_COLUMNS,
 )
 st.caption(
     f"{detail.height} activité(s) affichée(s), les plus récentes d'abord "

@@ -9,7 +9,6 @@ from itertools import pairwise
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from charts import theme
 from sppe_data import fmt
@@ -38,35 +37,47 @@ def breakdown_bars(
 
     ``breakdown``: activity_breakdown rows (activity_kind, activity_label, kind_sort,
     dim_key, dim_label, done_count)."""
-    fig = go.Figure(layout=dict(template=theme.template()))
     if breakdown.is_empty():
+        fig = go.Figure(layout=dict(template=theme.template()))
         return theme.titled(_empty(fig), title, subtitle)
     order = (
         breakdown.group_by("dim_key", "dim_label").agg(pl.col("done_count").sum()).sort("dim_key")
     )
     kinds = breakdown.unique("activity_kind").sort("kind_sort")
+    data = []
     for i, (kind, kind_label) in enumerate(kinds.select("activity_kind", "activity_label").rows()):
         rows = breakdown.filter(pl.col("activity_kind") == kind)
-        fig.add_bar(
+        data.append(dict(
+            type="bar",
             x=rows["dim_label"].to_list(),
             y=rows["done_count"].to_list(),
             name=kind_label if len(kind_label) <= 48 else kind_label[:47] + "…",
-            marker_color=KIND_COLOURS[i % len(KIND_COLOURS)],
+            marker=dict(color=KIND_COLOURS[i % len(KIND_COLOURS)]),
             customdata=[[kind, k] for k in rows["dim_key"]],
             hovertemplate=f"{kind_label}<br>%{{x}} : %{{y}}<extra></extra>",
-        )
-    fig.update_layout(
-        barmode="stack",
-        height=620,
-        legend=dict(orientation="v", x=1.02, y=1, yanchor="top", font=dict(size=11)),
+        ))  # fmt: skip
+    fig = theme.figure(
+        data,
+        dict(
+            barmode="stack",
+            height=620,
+            legend=dict(orientation="v", x=1.02, y=1, yanchor="top", font=dict(size=11)),
+            xaxis=dict(
+                categoryorder="array",
+                categoryarray=order["dim_label"].to_list(),
+                title=dict(text=dimension_label),
+            ),
+            yaxis=dict(title=dict(text="Activités réalisées")),
+        ),
     )
-    fig.update_xaxes(
-        categoryorder="array",
-        categoryarray=order["dim_label"].to_list(),
-        title_text=dimension_label,
-    )
-    fig.update_yaxes(title_text="Activités réalisées")
     return theme.titled(fig, title, subtitle)
+
+
+def _spans(n: int, spacing: float) -> list[tuple[float, float]]:
+    """The domains of ``n`` panels side by side (or stacked from the top) with
+    ``spacing`` between them, as plotly's ``make_subplots`` places them."""
+    size = (1 - spacing * (n - 1)) / n
+    return [(k * (size + spacing), k * (size + spacing) + size) for k in range(n)]
 
 
 def pole_small_multiples(monthly: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
@@ -76,30 +87,40 @@ def pole_small_multiples(monthly: pl.DataFrame, title: str, subtitle: str) -> go
     pôle x month, zeros included)."""
     poles = monthly.unique("pole_code").sort("pole_sort")
     n = max(poles.height, 1)
-    fig = make_subplots(
-        rows=1, cols=n, shared_yaxes=True, subplot_titles=poles["pole_short_label"].to_list(),
-        horizontal_spacing=0.02,
-    )  # fmt: skip
-    fig.update_layout(template=theme.template(), showlegend=False, height=360)
-    for i, pole in enumerate(poles["pole_code"].to_list(), start=1):
+    shown = [fmt.MONTHS_SHORT[m] for m in (0, 3, 6, 9)]
+    layout: dict = dict(showlegend=False, height=360, margin=dict(t=120), annotations=[])
+    for i, (lo, hi) in enumerate(_spans(n, 0.02), start=1):
+        x, y = f"x{theme.axis_suffix(i)}", f"y{theme.axis_suffix(i)}"
+        layout[f"xaxis{theme.axis_suffix(i)}"] = dict(
+            domain=[lo, hi], anchor=y, categoryorder="array",
+            categoryarray=list(fmt.MONTHS_SHORT), tickvals=shown, tickangle=0,
+        )  # fmt: skip
+        layout[f"yaxis{theme.axis_suffix(i)}"] = (
+            dict(domain=[0, 1], anchor=x, title=dict(text="Activités réalisées"))
+            if i == 1
+            else dict(domain=[0, 1], anchor=x, matches="y", showticklabels=False)
+        )
+    data = []
+    for i, (pole, label) in enumerate(
+        poles.select("pole_code", "pole_short_label").rows(), start=1
+    ):
         rows = monthly.filter(pl.col("pole_code") == pole).sort("month_start")
-        fig.add_bar(
+        data.append(dict(
+            type="bar",
             x=[fmt.MONTHS_SHORT[d.month - 1] for d in rows["month_start"]],
             y=rows["done_count"].to_list(),
-            marker_color=theme.REALISED,
+            marker=dict(color=theme.REALISED),
             customdata=[fmt.month(d) for d in rows["month_start"]],
             hovertemplate="%{customdata} : %{y}<extra></extra>",
-            row=1,
-            col=i,
-        )
-    fig.update_yaxes(matches="y")
-    fig.update_yaxes(title_text="Activités réalisées", row=1, col=1)
-    shown = [fmt.MONTHS_SHORT[m] for m in (0, 3, 6, 9)]
-    fig.update_xaxes(
-        categoryorder="array", categoryarray=fmt.MONTHS_SHORT, tickvals=shown, tickangle=0
-    )
-    fig.update_layout(margin=dict(t=120))
-    return theme.titled(fig, title, subtitle)
+            xaxis=f"x{theme.axis_suffix(i)}",
+            yaxis=f"y{theme.axis_suffix(i)}",
+        ))  # fmt: skip
+        lo, hi = layout[f"xaxis{theme.axis_suffix(i)}"]["domain"]
+        layout["annotations"].append(dict(
+            text=label, x=(lo + hi) / 2, y=1.0, xref="paper", yref="paper",
+            xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16),
+        ))  # fmt: skip
+    return theme.titled(theme.figure(data, layout), title, subtitle)
 
 
 def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
@@ -110,53 +131,60 @@ def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figur
     ``rows``: indicator_label, short_label, realised_count, target_count,
     expected_count, pace_status (one row per indicator)."""
     n = rows.height
-    fig = make_subplots(rows=max(n, 1), cols=1, vertical_spacing=0.06)
-    fig.update_layout(
-        template=theme.template(),
+    layout: dict = dict(
         height=90 * max(n, 1) + 120,
         barmode="overlay",
         margin=dict(l=230, r=120),
+        annotations=[],
     )
+    if n == 0:
+        fig = go.Figure(layout=dict(template=theme.template(), **layout))
+        return theme.titled(_empty(fig), title, subtitle)
+    data = []
+    # The first indicator on top, as plotly's make_subplots stacks its rows.
+    spans = [(1 - hi, 1 - lo) for lo, hi in _spans(n, 0.06)]
     for i, r in enumerate(rows.iter_rows(named=True), start=1):
+        suffix = theme.axis_suffix(i)
+        axes = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
         target = r["target_count"] or 0.0
         expected = r["expected_count"] or 0.0
         top = max(target, r["realised_count"], 1.0)
+        layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=f"y{suffix}", range=[0, top * 1.08])
+        layout[f"yaxis{suffix}"] = dict(domain=list(spans[i - 1]), anchor=f"x{suffix}")
         edges = [0.0, 0.8 * expected, 0.95 * expected, top]
         for (lo, hi), colour in zip(pairwise(edges), BAND_COLOURS, strict=True):
-            fig.add_bar(
-                x=[hi - lo], base=[lo], y=[r["short_label"]], orientation="h",
-                marker_color=colour, width=0.9, hoverinfo="skip", showlegend=False,
-                row=i, col=1,
-            )  # fmt: skip
+            data.append(dict(
+                type="bar", x=[hi - lo], base=[lo], y=[r["short_label"]], orientation="h",
+                marker=dict(color=colour), width=0.9, hoverinfo="skip", showlegend=False,
+                **axes,
+            ))  # fmt: skip
         status = PACE_STATUS[r["pace_status"]]
-        fig.add_bar(
-            x=[r["realised_count"]], y=[r["short_label"]], orientation="h", width=0.35,
-            marker_color=status.colour, name=f"Réalisé ({status.label})", showlegend=False,
+        data.append(dict(
+            type="bar", x=[r["realised_count"]], y=[r["short_label"]], orientation="h",
+            width=0.35, marker=dict(color=status.colour), name=f"Réalisé ({status.label})",
+            showlegend=False,
             hovertemplate=f"Réalisé : %{{x}} · {status.symbol} {status.label}<extra></extra>",
-            row=i, col=1,
-        )  # fmt: skip
-        fig.add_scatter(
-            x=[expected], y=[r["short_label"]], mode="markers", showlegend=i == 1,
-            name="Attendu à date", marker=dict(symbol="line-ns", size=26, line_width=3,
-                                               color=theme.INK),
-            hovertemplate="Attendu à date : %{x:.1f}<extra></extra>", row=i, col=1,
-        )  # fmt: skip
-        fig.add_scatter(
-            x=[target], y=[r["short_label"]], mode="markers", showlegend=i == 1,
-            name="Cible annuelle", marker=dict(symbol="diamond", size=11, color=theme.TARGET),
-            hovertemplate="Cible annuelle : %{x:.1f}<extra></extra>", row=i, col=1,
-        )  # fmt: skip
+            **axes,
+        ))  # fmt: skip
+        data.append(dict(
+            type="scatter", x=[expected], y=[r["short_label"]], mode="markers",
+            showlegend=i == 1, name="Attendu à date",
+            marker=dict(symbol="line-ns", size=26, line=dict(width=3), color=theme.INK),
+            hovertemplate="Attendu à date : %{x:.1f}<extra></extra>", **axes,
+        ))  # fmt: skip
+        data.append(dict(
+            type="scatter", x=[target], y=[r["short_label"]], mode="markers",
+            showlegend=i == 1, name="Cible annuelle",
+            marker=dict(symbol="diamond", size=11, color=theme.TARGET),
+            hovertemplate="Cible annuelle : %{x:.1f}<extra></extra>", **axes,
+        ))  # fmt: skip
         note = f"{status.symbol} {fmt.number(r['realised_count'])} / {fmt.smart(round(target, 1))}"
-        fig.add_annotation(
-            text=note,
-            x=1.02, xref=f"x{i if i > 1 else ''} domain", y=r["short_label"],
-            yref=f"y{i if i > 1 else ''}", xanchor="left", showarrow=False,
+        layout["annotations"].append(dict(
+            text=note, x=1.02, xref=f"x{suffix} domain", y=r["short_label"],
+            yref=f"y{suffix}", xanchor="left", showarrow=False,
             font=dict(size=12, color=theme.MUTED),
-        )  # fmt: skip
-        fig.update_xaxes(range=[0, top * 1.08], row=i, col=1)
-    if n == 0:
-        _empty(fig)
-    return theme.titled(fig, title, subtitle)
+        ))  # fmt: skip
+    return theme.titled(theme.figure(data, layout), title, subtitle)
 
 
 def year_on_year(

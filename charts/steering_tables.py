@@ -45,30 +45,24 @@ def breakdown_pivot(breakdown: pl.DataFrame, dimension_label: str) -> pl.DataFra
 
 
 def activity_detail(activities: pl.DataFrame) -> pl.DataFrame:
-    """The drill-down list of activities."""
-    columns = [
-        "Identifiant", "Date", "Type d'activité", "Pôle", "Caf", "Type d'équipement",
-        "Jours passés", "Constats", "Indus détectés", "Indus recouvrés",
-        "Frais de déplacement", "Commentaire",
-    ]  # fmt: skip
-    rows = [
-        {
-            "Identifiant": r["activity_id"],
-            "Date": fmt.day(r["activity_on"]),
-            "Type d'activité": r["activity_label"],
-            "Pôle": r["pole_short_label"],
-            "Caf": r["caf_name"] or NOT_GIVEN,
-            "Type d'équipement": EQUIPMENT_LABELS.get(r["equipment_kind"], NOT_GIVEN),
-            "Jours passés": fmt.smart(r["days_spent"]),
-            "Constats": {True: "Oui", False: "Non"}.get(r["has_findings"], "–"),
-            "Indus détectés": fmt.euros(r["undue_amount_eur"]),
-            "Indus recouvrés": fmt.euros(r["recovered_amount_eur"]),
-            "Frais de déplacement": fmt.euros(r["travel_fee_eur"]),
-            "Commentaire": r["comment"] or "",
-        }
-        for r in activities.iter_rows(named=True)
-    ]
-    return _frame(rows, columns)
+    """The drill-down list of activities: typed date, days and euros (formats:
+    ``ui.steering.ACTIVITY_DETAIL_COLUMNS``), one row per activity."""
+    return activities.select(
+        pl.col("activity_id").alias("Identifiant"),
+        pl.col("activity_on").alias("Date"),
+        pl.col("activity_label").alias("Type d'activité"),
+        pl.col("pole_short_label").alias("Pôle"),
+        pl.col("caf_name").fill_null(NOT_GIVEN).alias("Caf"),
+        _labels("equipment_kind", EQUIPMENT_LABELS).alias("Type d'équipement"),
+        pl.col("days_spent").cast(pl.Float64).alias("Jours passés"),
+        pl.col("has_findings")
+        .replace_strict({True: "Oui", False: "Non"}, default="–", return_dtype=pl.String)
+        .alias("Constats"),
+        pl.col("undue_amount_eur").cast(pl.Float64).alias("Indus détectés"),
+        pl.col("recovered_amount_eur").cast(pl.Float64).alias("Indus recouvrés"),
+        pl.col("travel_fee_eur").cast(pl.Float64).alias("Frais de déplacement"),
+        pl.col("comment").fill_null("").alias("Commentaire"),
+    )
 
 
 def monthly_by_pole_detail(monthly: pl.DataFrame) -> pl.DataFrame:

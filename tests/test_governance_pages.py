@@ -19,13 +19,30 @@ PAGE = "app_pages/gouvernance.py"
 CNAF = Principal("test.cnaf", "Cnaf", "cnaf")
 
 
-def run(role: str, year: str = "2026", demo_pole: str = "idf_hdf", **state: object) -> AppTest:
-    """The page for a demo ``role`` (a pôle user of ``demo_pole``); ``state``: more
-    session state, such as the sidebar's pôle filter (``pole``)."""
+#: The tabs of the page; only the chosen one (``onglet``) runs.
+TABS = ["Orientations de l'année", "Plan de travail", "Expérimentations", "Contrats de service"]
+TAB_OF = {"orientation": 0, "milestone": 1, "experiment": 2, "contract": 3, "review": 3}
+
+
+def run(
+    role: str,
+    year: str = "2026",
+    demo_pole: str = "idf_hdf",
+    tab: str = TABS[0],
+    forms_open: bool = True,
+    **state: object,
+) -> AppTest:
+    """The page for a demo ``role`` (a pôle user of ``demo_pole``) on ``tab``, its add
+    and edit forms opened unless ``forms_open`` is False; ``state``: more session state,
+    such as the sidebar's pôle filter (``pole``)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["demo_role"] = role
     at.session_state["demo_pole"] = demo_pole
     at.session_state["annee"] = year
+    at.session_state["onglet"] = tab
+    for kind in TAB_OF if forms_open else ():
+        at.session_state[f"gov_{kind}_open_new"] = True
+        at.session_state[f"gov_{kind}_open_edit"] = True
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -69,7 +86,7 @@ def submit_buttons(at: AppTest) -> list:
 
 @pytest.mark.parametrize("role", ["reader", "pole", "cnaf"])
 def test_page_runs_for_every_role(tiny_data, role):
-    at = run(role)
+    at = run(role, tab=TABS[2])
     assert [t.label for t in at.tabs] == [
         "Orientations de l'année", "Plan de travail", "Expérimentations", "Contrats de service",
     ]  # fmt: skip
@@ -77,15 +94,17 @@ def test_page_runs_for_every_role(tiny_data, role):
 
 
 def test_reader_sees_tables_and_no_form(tiny_data):
-    at = run("reader", year="2024")
-    assert submit_buttons(at) == []
-    assert len(at.main.button) == 0
-    assert len(at.text_input) == 0 and len(at.text_area) == 0 and len(at.date_input) == 0
-    assert len(at.dataframe) >= 3
+    for tab in TABS:
+        at = run("reader", year="2024", tab=tab)
+        assert submit_buttons(at) == []
+        assert len(at.main.button) == 0
+        assert len(at.text_input) == 0 and len(at.text_area) == 0 and len(at.date_input) == 0
+        assert len(at.main.expander) == 0
+    assert len(run("reader", year="2024", tab=TABS[1]).dataframe) >= 3
 
 
 def test_2024_work_plan_of_the_letter(tiny_data):
-    at = run("reader", year="2024")
+    at = run("reader", year="2024", tab=TABS[1])
     seeded = gov.records("milestone", year=2024)
     assert seeded.height >= 11
     first = table(at, "gov_milestones_1")
@@ -102,7 +121,7 @@ def test_2024_work_plan_of_the_letter(tiny_data):
 
 def test_work_plan_of_one_pole_keeps_the_mission_milestones(tiny_data):
     # The sidebar's pôle filter: that pôle's milestones and the mission's.
-    at = run("reader", year="2024", pole="atlantique")
+    at = run("reader", year="2024", tab=TABS[1], pole="atlantique")
     shown = pl.concat([pl.from_pandas(table(at, f"gov_milestones_{half}")) for half in (1, 2)])
     assert set(shown["Pôle"]) == {"Atlantique", "Mission (national)"}
 
@@ -140,7 +159,7 @@ def test_cnaf_creates_an_orientation(tiny_data):
 
 
 def test_cnaf_creates_a_milestone(tiny_data):
-    at = run("cnaf", year="2026")
+    at = run("cnaf", year="2026", tab=TABS[1])
     key = "gov_milestone_new"
     at.number_input(key=f"{key}_year").set_value(2026)
     at.selectbox(key=f"{key}_half").set_value(2)
@@ -163,7 +182,7 @@ def test_cnaf_creates_a_milestone(tiny_data):
 
 
 def test_refused_values_are_listed_in_french(tiny_data):
-    at = run("cnaf", year="2026")
+    at = run("cnaf", year="2026", tab=TABS[1])
     key = "gov_milestone_new"
     at.number_input(key=f"{key}_year").set_value(2026)
     at.date_input(key=f"{key}_due_on").set_value(date(2025, 12, 1))  # not in the plan's year
@@ -182,7 +201,7 @@ def test_cnaf_edits_then_deletes_a_milestone_after_confirming(tiny_data):
          "due_on": date(2026, 1, 15), "status": "a_faire"},
         token="test-jalon",
     )  # fmt: skip
-    at = run("cnaf", year="2026")
+    at = run("cnaf", year="2026", tab=TABS[1])
     at.selectbox(key="gov_milestone_pick").set_value(saved.entity_id).run()
     edit = f"gov_milestone_edit_{saved.entity_id}"
     at.selectbox(key=f"{edit}_status").set_value("fait")
@@ -201,13 +220,15 @@ def test_cnaf_edits_then_deletes_a_milestone_after_confirming(tiny_data):
 
 
 def test_pole_user_writes_only_its_milestones_and_experiments(tiny_data):
-    at = run("pole", year="2026", demo_pole="atlantique")
-    keys = {w.key for w in at.main.text_input}
-    assert "gov_milestone_new_title" in keys
-    assert "gov_experiment_new_title" in keys
-    assert "gov_orientation_new_title" not in keys
-    assert not any(k and k.startswith("gov_contract") for k in keys)
-    assert not any(w.key and w.key.startswith("gov_review") for w in at.main.text_area)
+    def keys(tab: str) -> set[str]:
+        at = run("pole", year="2026", demo_pole="atlantique", tab=tab)
+        return {w.key for w in [*at.main.text_input, *at.main.text_area]}
+
+    assert "gov_orientation_new_title" not in keys(TABS[0])
+    assert "gov_experiment_new_title" in keys(TABS[2])
+    assert not any(k and k.startswith(("gov_contract", "gov_review")) for k in keys(TABS[3]))
+    at = run("pole", year="2026", demo_pole="atlantique", tab=TABS[1])
+    assert "gov_milestone_new_title" in {w.key for w in at.main.text_input}
     fixed = at.selectbox(key="gov_milestone_new_pole_code_fixed")
     assert fixed.disabled and fixed.value == "atlantique"
     key = "gov_milestone_new"
@@ -231,7 +252,7 @@ def test_contracts_tab_flags_the_semester_review(tiny_data):
             {"contract_id": contract, "reviewed_on": day, "points_raised": f"Revue {token}"},
             token=token,
         )  # fmt: skip
-    at = run("reader", year="2026")
+    at = run("reader", year="2026", tab=TABS[3])
     contracts = table(at, "gov_contracts_table")
     gard = contracts[contracts["N°"] == contract].iloc[0]
     assert gard["Suivi"] == "Revue semestrielle à prévoir"  # 20/05/2025 < 31/07/2025
@@ -390,10 +411,28 @@ def test_joined_labels():
 
 
 def test_pole_user_edits_only_the_milestones_of_its_pole(tiny_data):
-    at = run("pole", year="2024", demo_pole="atlantique")
+    at = run("pole", year="2024", demo_pole="atlantique", tab=TABS[1])
     own = gov.records("milestone", year=2024, pole_code="atlantique")["milestone_id"].to_list()
     assert len(own) >= 1
     options = at.selectbox(key="gov_milestone_pick").options
     assert sorted(o.rsplit("n° ", 1)[1].rstrip(")") for o in options) == sorted(own)
+    at = run("pole", year="2024", demo_pole="atlantique", tab=TABS[0])
     with pytest.raises(KeyError):
         at.selectbox(key="gov_orientation_pick")
+
+
+def test_only_the_chosen_tab_and_the_opened_forms_run(tiny_data):
+    """A closed form and an unselected tab cost nothing: their widgets are not built."""
+    at = run("cnaf", year="2024", forms_open=False)
+    assert [e.label for e in at.main.expander] == ["Ajouter une orientation"]
+    assert len(at.main.text_input) == 0 and len(at.main.date_input) == 0
+    with pytest.raises(KeyError):  # the work plan's table, in the second tab
+        at.get_by_key("gov_milestone_counts")
+    at.session_state["gov_orientation_open_new"] = True
+    at.run()
+    assert "gov_orientation_new_title" in {w.key for w in at.main.text_input}
+    at.session_state["onglet"] = TABS[1]
+    at.run()
+    check_page(at)
+    table(at, "gov_milestone_counts")
+    assert at.query_params.get("onglet") in (TABS[1], [TABS[1]])

@@ -81,7 +81,9 @@ def test_drill_down_lists_the_activities_behind_a_bar(tiny_data):
         "Maison d'assistants maternels (MAM)",
         "Micro-crèche (Paje)",
     ]
-    assert shown["Indus détectés"][1] == "500\u00a0€"
+    # Typed: the page formats (euros, dates), the table sorts by value.
+    assert shown["Indus détectés"].to_list() == [None, 500.0]
+    assert shown["Date"].dtype == pl.Date and shown["Jours passés"].dtype == pl.Float64
 
 
 def test_small_multiples_share_months_and_show_zero_for_idle_poles(tiny_data):
@@ -413,3 +415,36 @@ def test_request_delays_by_priority(tiny_data):
         ("Haute", 2, 1.0),
         ("Basse", 1, 10.0),
     ]
+
+
+def test_one_pass_figures_pass_plotly_checks_and_place_panels_as_make_subplots(tiny_data):
+    """The builders that skip plotly's checks for speed: their figures re-checked by
+    plotly, and their panels where plotly's own ``make_subplots`` puts them."""
+    from plotly.subplots import make_subplots
+
+    from charts import steering as charts
+    from charts import theme
+    from sppe_data import api
+
+    progress = api.indicator_progress(2026).filter(pl.col("pole_code") == "all")
+    monthly = steering.activity_monthly_by_pole(Y2026, ["suivi_ida"])
+    bullets = theme.validated(charts.indicator_bullets(progress, "t", "s"))
+    multiples = theme.validated(charts.pole_small_multiples(monthly, "t", "s"))
+    breakdown = steering.activity_breakdown(Y2026, "all", "pole")
+    theme.validated(charts.breakdown_bars(breakdown, "Pôle", "t", "s"))
+    n = progress.height
+    stacked = make_subplots(rows=n, cols=1, vertical_spacing=0.06)
+    side = make_subplots(rows=1, cols=5, shared_yaxes=True, horizontal_spacing=0.02)
+    for i in range(1, n + 1):
+        axis = f"yaxis{'' if i == 1 else i}"
+        assert bullets.layout[axis].domain == pytest.approx(stacked.layout[axis].domain)
+    for i in range(1, 6):
+        axis = f"xaxis{'' if i == 1 else i}"
+        assert multiples.layout[axis].domain == pytest.approx(side.layout[axis].domain)
+    # Six traces per indicator (three bands, realised, expected, target); one bar per pôle.
+    assert len(bullets.data) == 6 * n and len(multiples.data) == 5
+    assert [a.text for a in multiples.layout.annotations] == monthly.unique(
+        "pole_code", maintain_order=True
+    )["pole_short_label"].to_list()
+    with pytest.raises(ValueError):
+        theme.validated(theme.figure([dict(type="bar", colour="red")], {}))

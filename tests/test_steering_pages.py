@@ -96,7 +96,9 @@ def test_explorer_drill_down_filters_the_list(tiny_data):
     assert not at.exception
     detail = at.dataframe[2].value
     assert list(detail["Identifiant"]) == ["B04"]
-    assert list(detail["Indus détectés"]) == ["500\u00a0€"]
+    assert list(detail["Indus détectés"]) == [500.0]  # a number, shown in euros
+    assert "euro" in at.dataframe[2].proto.columns  # shown in euros by the table component
+    assert at.dataframe[2].proto.placeholder == "–"  # an empty cell, never "None"
 
 
 def test_explorer_bullets_and_pivot(tiny_data):

@@ -28,10 +28,10 @@ from sppe_data.entries import ValidationError
 from sppe_data.governance import model
 from ui.exports import table_downloads
 from ui.journal_forms import error, form_token, plain
+from ui.steering import PLACEHOLDER
 
 MISSION = ""  # the "mission (national)" option of a pôle select box
 LONG_TEXT_FROM = model.LONG_TITLE_MAX  # longer limits get a text area
-PLACEHOLDER = "–"  # what an empty cell of a table shows
 
 
 @dataclass(frozen=True)
@@ -371,7 +371,14 @@ def create_form(principal: Principal | None, kind: str, year: int, defaults=None
         return
     name = NOUNS[kind]
     key = f"gov_{kind}_new"
-    with st.expander(f"Ajouter {name.indefinite}", icon=":material/add:"):
+    with st.expander(
+        f"Ajouter {name.indefinite}",
+        icon=":material/add:",
+        key=f"gov_{kind}_open_new",
+        on_change="rerun",
+    ) as box:
+        if not box.open:  # the form is built when opened: a closed one costs nothing
+            return
         saved = st.session_state.get(f"{key}_saved")
         if saved:
             st.success(
@@ -406,7 +413,12 @@ def edit_form(principal: Principal | None, kind: str, rows: pl.DataFrame, year: 
     pick_key = f"gov_{kind}_pick"
     if st.session_state.get(pick_key) not in editable:
         st.session_state.pop(pick_key, None)
-    with st.expander(f"Modifier ou supprimer {name.indefinite}", icon=":material/edit:"):
+    with st.expander(
+        f"Modifier ou supprimer {name.indefinite}", icon=":material/edit:",
+        key=f"gov_{kind}_open_edit", on_change="rerun",
+    ) as box:  # fmt: skip
+        if not box.open:
+            return
         notice = st.session_state.pop(_notice_key(kind), None)
         if notice:
             st.success(notice, icon=":material/check_circle:")

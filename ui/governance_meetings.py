@@ -26,6 +26,7 @@ from sppe_data.entries import ValidationError
 from sppe_data.governance import model
 from ui.exports import table_downloads
 from ui.journal_forms import error, form_token, new_entry, reference_poles
+from ui.steering import PLACEHOLDER
 from ui.steering import table as empty_or_table
 
 NONE = ""  # the "not given" option of the optional select boxes
@@ -60,7 +61,7 @@ def _show(frame: pl.DataFrame, key: str, empty: str, title: str, on: date) -> No
         return
     config = {name: COLUMNS[name] for name in frame.columns if name in COLUMNS}
     # A missing date reads « – » (Streamlit would write "None").
-    st.dataframe(frame, hide_index=True, column_config=config, placeholder="–", key=key)
+    st.dataframe(frame, hide_index=True, column_config=config, placeholder=PLACEHOLDER, key=key)
     table_downloads(frame, key, title, on)
 
 

@@ -12,13 +12,19 @@ from sppe_data.api import data_info
 from ui import exports
 from ui.signin import can_export
 
+PLACEHOLDER = "–"  # what an empty cell of a table shows (never "None")
 
-def table(frame: pl.DataFrame, key: str, empty_message: str) -> None:
+
+def table(
+    frame: pl.DataFrame, key: str, empty_message: str, column_config: dict | None = None
+) -> None:
     """A table, or a French sentence when it has no row (never an empty grid)."""
     if frame.is_empty():
         st.info(empty_message, icon=":material/info:")
     else:
-        st.dataframe(frame, hide_index=True, key=key)
+        st.dataframe(
+            frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
+        )
 
 
 def drill_down_choice(breakdown: pl.DataFrame, dimension_label: str, chart_key: str) -> tuple:
@@ -53,6 +59,13 @@ def drill_down_choice(breakdown: pl.DataFrame, dimension_label: str, chart_key: 
 DAY = "DD/MM/YYYY"
 
 #: Display formats of the long lists of ``charts.steering_tables`` (typed columns).
+ACTIVITY_DETAIL_COLUMNS = {
+    "Date": st.column_config.DateColumn(format=DAY),
+    "Jours passés": st.column_config.NumberColumn(format="localized"),
+    "Indus détectés": st.column_config.NumberColumn(format="euro"),
+    "Indus recouvrés": st.column_config.NumberColumn(format="euro"),
+    "Frais de déplacement": st.column_config.NumberColumn(format="euro"),
+}
 LATE_ITEMS_COLUMNS = {
     "Date prévue": st.column_config.DateColumn(format=DAY),
     "Jours de retard": st.column_config.NumberColumn(format="localized"),
@@ -99,6 +112,8 @@ def top_table(
     if frame.is_empty():
         st.info(empty_message, icon=":material/info:")
         return
-    st.dataframe(frame, hide_index=True, column_config=column_config, key=key)
+    st.dataframe(
+        frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
+    )
     st.caption(top_caption(frame.height, total, order, can_export()))
     exports.table_downloads(full, key, title, data_info().data_date)

@@ -30,7 +30,7 @@ navigation = st.navigation(
 )
 signin.restore_link([page for pages in sections.values() for page in pages])
 st.sidebar.markdown("**Pilotage SPPE** · mission service public de la petite enfance")
-filters.sidebar()
+filters.sidebar(home_pole=principal.pole_code)
 
 try:
     navigation.run()

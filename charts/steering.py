@@ -16,6 +16,23 @@ from sppe_data.labels import PACE_STATUS
 
 # One more colour than the palette, for the nine risk-control kinds.
 KIND_COLOURS = [*theme.PALETTE, "#999999"]
+# With the colours, a hatching: nine colours and eight hatchings give each of the sixteen
+# activity kinds its own pair, so that two kinds never look alike, even in grey.
+KIND_HATCHINGS = ["", "/", ".", "x", "\\", "-", "+", "|"]
+
+
+def kind_marker(i: int) -> dict:
+    """The bar marker of the ``i``-th activity kind (in the kinds' order): its colour and
+    its hatching, drawn in white over the colour."""
+    return dict(
+        color=KIND_COLOURS[i % len(KIND_COLOURS)],
+        pattern=dict(
+            shape=KIND_HATCHINGS[i % len(KIND_HATCHINGS)], fillmode="overlay",
+            fgcolor="white", size=7, solidity=0.35,
+        ),
+    )  # fmt: skip
+
+
 BAND_COLOURS = ("#F2F2F2", "#E0E0E0", "#C8C8C8")  # behind, watch, on track
 
 
@@ -52,7 +69,7 @@ def breakdown_bars(
             x=rows["dim_label"].to_list(),
             y=rows["done_count"].to_list(),
             name=kind_label if len(kind_label) <= 48 else kind_label[:47] + "…",
-            marker=dict(color=KIND_COLOURS[i % len(KIND_COLOURS)]),
+            marker=kind_marker(i),
             customdata=[[kind, k] for k in rows["dim_key"]],
             hovertemplate=f"{kind_label}<br>%{{x}} : %{{y}}<extra></extra>",
         ))  # fmt: skip

@@ -25,8 +25,22 @@ def template_layout() -> dict:
         plot_bgcolor="white",
         separators=", ",  # French: decimal comma, space as thousands separator
         margin=dict(l=60, r=24, t=80, b=40),
-        xaxis=dict(gridcolor=GRID, linecolor="#BBBBBB", ticks="outside", tickcolor="#BBBBBB"),
-        yaxis=dict(gridcolor=GRID, zerolinecolor="#BBBBBB", rangemode="tozero"),
+        # Numbers in full, « 25 000 », not the SI « 25k ».
+        xaxis=dict(
+            gridcolor=GRID,
+            linecolor="#BBBBBB",
+            ticks="outside",
+            tickcolor="#BBBBBB",
+            exponentformat="none",
+            separatethousands=True,
+        ),
+        yaxis=dict(
+            gridcolor=GRID,
+            zerolinecolor="#BBBBBB",
+            rangemode="tozero",
+            exponentformat="none",
+            separatethousands=True,
+        ),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         hoverlabel=dict(font=dict(family=FONT)),
         title=dict(x=0, xanchor="left", font=dict(size=16)),

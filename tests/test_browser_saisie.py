@@ -58,8 +58,10 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
         page.get_by_label("Mot de passe").fill(PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("Synthèse des indicateurs").wait_for(timeout=30_000)
-        # Mission 2026 in the fixture: 3 suivis IDA on a target of 200.
-        page.get_by_text("3 réalisés sur 200", exact=False).first.wait_for(timeout=30_000)
+        # A pôle user starts on its pôle: Méditerranée has the fixture's 3 suivis IDA of
+        # 2026, on its share of the mission's target of 200.
+        assert "pole=mediterranee" in page.url
+        page.get_by_text("3 réalisés sur", exact=False).first.wait_for(timeout=30_000)
 
         page.get_by_role("link", name="Saisie de l'activité").click()
         page.get_by_text("Vous saisissez pour : pôle Méditerranée").wait_for(timeout=30_000)
@@ -70,6 +72,7 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
         )
         page.get_by_text("Type d'équipement").first.wait_for(timeout=30_000)
         choose(page, "Statut", "Réalisée")
+        page.get_by_label("Jours passés").fill("0,5")  # a French decimal comma
         page.get_by_label("Commentaire", exact=False).fill(
             "<b>pas du HTML</b> **ni du markdown** 😀"
         )
@@ -80,7 +83,7 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
         page.screenshot(path=str(SCREENSHOTS / "saisie.png"), full_page=True)
 
         page.get_by_role("link", name="Synthèse").click()
-        page.get_by_text("4 réalisés sur 200", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("4 réalisés sur", exact=False).first.wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(SCREENSHOTS / "synthese_apres_saisie.png"), full_page=True)
         assert "Traceback" not in page.inner_text("body")

@@ -112,6 +112,27 @@ def test_bad_query_parameters_fall_back_to_defaults(tiny_data):
     assert len(kpi_texts(at)) == 6
 
 
+def test_a_pole_user_starts_on_its_pole_and_a_link_comes_first(tiny_data):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["demo_role"] = "pole"
+    at.session_state["demo_pole"] = "mediterranee"
+    at.run()
+    assert at.session_state["pole"] == "mediterranee"
+    assert at.query_params["pole"] in ("mediterranee", ["mediterranee"])
+    at.selectbox(key="pole").set_value("all").run()  # may still look at the whole mission
+    assert at.session_state["pole"] == "all"
+    linked = AppTest.from_file(APP, default_timeout=30)
+    linked.session_state["demo_role"] = "pole"
+    linked.session_state["demo_pole"] = "mediterranee"
+    linked.query_params["pole"] = "atlantique"
+    linked.run()
+    assert linked.session_state["pole"] == "atlantique"
+    cnaf = AppTest.from_file(APP, default_timeout=30)
+    cnaf.session_state["demo_role"] = "cnaf"
+    cnaf.run()
+    assert cnaf.session_state["pole"] == "all"
+
+
 def test_readers_get_no_downloads(tiny_data):
     # Exports are a right of the cnaf and admin roles; the committee reads on screen.
     at = run(year="2026", role="reader")

@@ -51,9 +51,9 @@ def fill_control(at: AppTest, **over) -> None:
     values = {
         "activity_on": date(2026, 1, 20),
         "status": "done",
-        "days": 1.5,
+        "days": "1,5",  # typed the French way: 1.5 days, not 15
         "findings": "oui",
-        "undue": 1200.0,
+        "undue": "1 200",
         "comment": "RAS",
         **over,
     }
@@ -61,9 +61,9 @@ def fill_control(at: AppTest, **over) -> None:
     at.date_input(key="activity_on").set_value(values["activity_on"])
     at.selectbox(key="activity_caf").set_value("59")
     at.selectbox(key="activity_status").set_value(values["status"])
-    at.number_input(key="activity_days").set_value(values["days"])
+    at.text_input(key="activity_days").set_value(values["days"])
     at.radio(key="activity_findings").set_value(values["findings"])
-    at.number_input(key="activity_undue").set_value(values["undue"])
+    at.text_input(key="activity_undue").set_value(values["undue"])
     at.text_area(key="activity_comment").set_value(values["comment"])
 
 
@@ -108,11 +108,15 @@ def test_resubmitting_the_same_form_records_once(tiny_data):
 @pytest.mark.parametrize(
     ("over", "field", "message"),
     [
-        ({"undue": -5.0}, "Indus (EUR)", "négatif"),
+        ({"undue": "-5"}, "Indus (EUR)", "négatif"),
+        ({"undue": "=cmd|' /C calc'!A0"}, "Indus (EUR)", "Saisissez un nombre"),
         ({"findings": ""}, "Constats", "résultat"),
         ({"activity_on": date(2023, 12, 1)}, "Date", "vie de la mission"),
         ({"activity_on": date(2027, 6, 1)}, "Date", "futur"),
-        ({"days": -1.0}, "Jours passés", "négatif"),
+        ({"days": "-1"}, "Jours passés", "négatif"),
+        ({"days": "1,5,0"}, "Jours passés", "Saisissez un nombre, par exemple 1,5"),
+        ({"days": ""}, "Jours passés", "Champ obligatoire"),
+        ({"comment": "x" * 10_000}, "Commentaire", "10000 caractères"),
     ],
 )
 def test_bad_input_gives_a_french_message_and_writes_nothing(tiny_data, over, field, message):
@@ -177,12 +181,13 @@ def test_edit_then_cancel_a_recent_entry(tiny_data):
     click(at, "Enregistrer l'activité")
     assert sensitive_done() == 4
     [entry_id] = journal_rows()["activity_id"].to_list()
-    at.number_input(key=f"edit_{entry_id}_days").set_value(3.5)
-    at.number_input(key=f"edit_{entry_id}_undue").set_value(-1.0)
+    assert at.text_input(key=f"edit_{entry_id}_days").value == "1,5"  # shown in French
+    at.text_input(key=f"edit_{entry_id}_days").set_value("3,5")
+    at.text_input(key=f"edit_{entry_id}_undue").set_value("-1")
     click(at, "Enregistrer les modifications")
     assert any("négatif" in e.value for e in at.error)  # refused: nothing changed
     assert journal_rows()["days_spent"].to_list() == [1.5]
-    at.number_input(key=f"edit_{entry_id}_undue").set_value(10.0)
+    at.text_input(key=f"edit_{entry_id}_undue").set_value("10")
     click(at, "Enregistrer les modifications")
     assert journal_rows()["days_spent"].to_list() == [3.5]
     click(at, "Annuler cette saisie (suppression)")

@@ -4,6 +4,7 @@ arithmetic is in the comments."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import polars as pl
@@ -448,3 +449,18 @@ def test_one_pass_figures_pass_plotly_checks_and_place_panels_as_make_subplots(t
     )["pole_short_label"].to_list()
     with pytest.raises(ValueError):
         theme.validated(theme.figure([dict(type="bar", colour="red")], {}))
+
+
+def test_every_activity_kind_has_its_own_colour_and_hatching():
+    """Sixteen kinds, nine colours: the hatching tells apart the kinds that share one, and
+    no two kinds share both (the explorer's stacked bars, the legend)."""
+    from charts import steering as charts
+    from sppe_data import reference
+
+    n = reference.activity_kinds().height
+    looks = [charts.kind_marker(i) for i in range(n)]
+    pairs = {(m["color"], m["pattern"]["shape"]) for m in looks}
+    assert n >= 16 and len(pairs) == n
+    # Neighbours in a stack differ by their hatching too, not by colour alone.
+    shapes = [m["pattern"]["shape"] for m in looks]
+    assert all(a != b for a, b in itertools.pairwise(shapes))

@@ -30,44 +30,60 @@ class Filters:
         return f"{self.pole_label}, année {self.year}"
 
 
-def _valid(key: str, value: str | None) -> bool:
-    if key == YEAR_KEY:
-        return value in {str(y) for y in api.target_years()}
-    return value in api.pole_options()
+@dataclass(frozen=True)
+class _Choices:
+    """The values the filters offer, read once per call (each read asks the store
+    whether the reference changed)."""
+
+    years: list[str]
+    poles: dict[str, str]
+
+    @staticmethod
+    def read() -> _Choices:
+        return _Choices([str(y) for y in api.target_years()], api.pole_options())
+
+    def valid(self, key: str, value: str | None) -> bool:
+        return value in (self.years if key == YEAR_KEY else self.poles)
 
 
-def sidebar() -> Filters:
+def sidebar(home_pole: str | None = None) -> Filters:
     """Draws the filters in the sidebar (the router calls it on every run, so their
-    state survives page switches) and mirrors them into the URL."""
-    defaults = {YEAR_KEY: str(api.default_year()), POLE_KEY: api.ALL_POLES}
+    state survives page switches) and mirrors them into the URL. ``home_pole``: the
+    pôle of a pôle user, where the view starts (a link's pôle comes first)."""
+    choices = _Choices.read()
+    start_pole = home_pole if choices.valid(POLE_KEY, home_pole) else api.ALL_POLES
+    defaults = {YEAR_KEY: str(api.default_year()), POLE_KEY: start_pole}
     if not st.session_state.get(_URL_READ):
         # First run of the session: a shared link decides the view.
         st.session_state[_URL_READ] = True
         for key in defaults:
             from_url = st.query_params.get(key)
-            if _valid(key, from_url):
+            if choices.valid(key, from_url):
                 st.session_state[key] = from_url
     for key, default in defaults.items():
         # Written back on every run, valid or not: a page switch would otherwise show the
         # widget's first option while the pages keep using the stored value.
         value = st.session_state.get(key)
-        st.session_state[key] = value if _valid(key, value) else default
-    poles = api.pole_options()
+        st.session_state[key] = value if choices.valid(key, value) else default
+    poles = choices.poles
     with st.sidebar:
-        st.selectbox("Année", [str(y) for y in api.target_years()], key=YEAR_KEY)
+        st.selectbox("Année", choices.years, key=YEAR_KEY)
         st.selectbox("Pôle", list(poles), format_func=poles.__getitem__, key=POLE_KEY)
     st.query_params.update(
         {YEAR_KEY: st.session_state[YEAR_KEY], POLE_KEY: st.session_state[POLE_KEY]}
     )
-    return current()
+    return _current(choices)
 
 
 def current() -> Filters:
-    poles = api.pole_options()
+    return _current(_Choices.read())
+
+
+def _current(choices: _Choices) -> Filters:
     year = st.session_state.get(YEAR_KEY)
     pole = st.session_state.get(POLE_KEY)
-    if not _valid(YEAR_KEY, year):
+    if not choices.valid(YEAR_KEY, year):
         year = str(api.default_year())
-    if not _valid(POLE_KEY, pole):
+    if not choices.valid(POLE_KEY, pole):
         pole = api.ALL_POLES
-    return Filters(year=int(year), pole_code=pole, pole_label=poles[pole])
+    return Filters(year=int(year), pole_code=pole, pole_label=choices.poles[pole])

@@ -50,6 +50,14 @@ def new_entry(key: str) -> None:
     st.session_state.pop(f"{key}_saved", None)
 
 
+def number_box(where, label: str, value: float | int | None, key: str, hint: str) -> str:
+    """A number typed the French way, « 1,5 », in a text box: the data layer reads it
+    (decimal comma or point) or refuses it with a message. A number box would read
+    « 1,5 » as 15 without a word, and shows « 0.00 »."""
+    shown = "" if value is None else fmt.smart(value).replace("\u00a0", " ")
+    return where.text_input(label, value=shown, placeholder=hint, key=key)
+
+
 def _caf_labels() -> dict[str, str]:
     deps = reference.departements()
     return dict(zip(deps["caf_code"], deps["caf_code"] + " – " + deps["caf_name"], strict=True))
@@ -115,10 +123,9 @@ def activity_fields(kind: str, pole: str, defaults: dict, key: str) -> dict:
         "Statut", statuses, format_func=reference.STATUS_LABELS.get, key=f"{key}_status",
         index=statuses.index(defaults["status"]) if defaults.get("status") in statuses else 0,
     )  # fmt: skip
-    raw["days_spent"] = c2.number_input(
-        "Jours passés", value=float(defaults.get("days_spent") or 0.0), step=0.5,
-        key=f"{key}_days",
-    )  # fmt: skip
+    raw["days_spent"] = number_box(
+        c2, "Jours passés", defaults.get("days_spent"), f"{key}_days", "par exemple 1,5"
+    )
     if kind in entries.EQUIPMENT_KINDS:
         equipments = [NONE, *reference.EQUIPMENT_LABELS]
         eq = defaults.get("equipment_kind")
@@ -142,18 +149,20 @@ def activity_fields(kind: str, pole: str, defaults: dict, key: str) -> dict:
             "Résultat du contrôle", list(outcomes), format_func=outcomes.get, horizontal=True,
             index=list(outcomes).index(current), key=f"{key}_findings",
         ) or None  # fmt: skip
-        raw["undue_amount_eur"] = c2.number_input(
-            "Indus constatés (EUR)", value=defaults.get("undue_amount_eur"), step=100.0,
-            placeholder="0 si aucun", key=f"{key}_undue",
+        raw["undue_amount_eur"] = number_box(
+            c2, "Indus constatés (EUR)", defaults.get("undue_amount_eur"), f"{key}_undue",
+            "0 si aucun",
         )  # fmt: skip
     if kind in entries.PLACES_KINDS:
-        raw["places_count"] = st.number_input(
-            "Places concernées", value=defaults.get("places_count"), step=1,
-            placeholder="nombre de places", key=f"{key}_places",
+        raw["places_count"] = number_box(
+            st, "Places concernées", defaults.get("places_count"), f"{key}_places",
+            "nombre de places",
         )  # fmt: skip
+    # No max_chars: the browser would cut a pasted text, or drop it, without a word; the
+    # data layer refuses a text over the limit with a message instead.
     raw["comment"] = st.text_area(
         f"Commentaire (texte libre, {entries.COMMENT_MAX} caractères au plus)",
-        value=defaults.get("comment") or "", max_chars=entries.COMMENT_MAX, key=f"{key}_comment",
+        value=defaults.get("comment") or "", key=f"{key}_comment",
     )  # fmt: skip
     return raw
 

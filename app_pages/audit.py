@@ -23,7 +23,9 @@ st.caption(
     "date et heure (UTC), valeurs avant et après (JSON). Les 1 000 derniers changements."
 )
 actions = {"toutes": "Toutes", **journal.ACTION_LABELS}
-action = st.selectbox("Action", list(actions), format_func=actions.get, key="audit_action")
+action = st.selectbox(
+    "Action", list(actions), format_func=actions.get, key="action", bind="query-params"
+)
 shown = log if action == "toutes" else log.filter(pl.col("action") == action)
 st.dataframe(
     shown.select(

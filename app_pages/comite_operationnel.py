@@ -27,11 +27,11 @@ months = [date(filters.year, m, 1) for m in range(1, 13)]
 default_month = info.today.month - 1 if info.today.year == filters.year else 11
 c1, c2 = st.columns(2)
 month_start = c1.selectbox(
-    "Mois", months, index=default_month, format_func=fmt.month, key="ops_mois"
+    "Mois", months, index=default_month, format_func=fmt.month, key="mois", bind="query-params"
 )
 domain = c2.radio(
     "Comité", list(DOMAIN_LABELS), format_func=DOMAIN_LABELS.get, horizontal=True,
-    key="ops_domaine",
+    key="comite", bind="query-params",
 )  # fmt: skip
 month = steering.month_period(month_start)
 as_of = steering.month_as_of(month_start)

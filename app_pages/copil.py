@@ -29,7 +29,7 @@ halves = {1: "1er semestre", 2: "2e semestre"}
 default_half = steering.current_semester(info.today)[1] if info.today.year == filters.year else 2
 half = st.radio(
     "Semestre", list(halves), format_func=halves.get, index=default_half - 1,
-    horizontal=True, key="copil_semestre",
+    horizontal=True, key="semestre", bind="query-params",
 )  # fmt: skip
 period = steering.semester_period(filters.year, half)
 previous = period.previous()

@@ -27,16 +27,22 @@ availability.stop_if_unavailable(
 
 c1, c2, c3 = st.columns(3)
 periods = {"year": "Année entière", "1": "1er semestre", "2": "2e semestre"}
-period_key = c1.selectbox("Période", list(periods), format_func=periods.get, key="periode")
+period_key = c1.selectbox(
+    "Période", list(periods), format_func=periods.get, key="periode", bind="query-params"
+)
 period = (
     steering.year_period(filters.year)
     if period_key == "year"
     else steering.semester_period(filters.year, int(period_key))
 )
 domains = {"all": "Tous les domaines", **DOMAIN_LABELS}
-domain = c2.selectbox("Domaine", list(domains), format_func=domains.get, key="domaine")
+domain = c2.selectbox(
+    "Domaine", list(domains), format_func=domains.get, key="domaine", bind="query-params"
+)
 dims = steering.DIMENSIONS
-dimension = c3.selectbox("Ventilation", list(dims), format_func=dims.get, key="ventilation")
+dimension = c3.selectbox(
+    "Ventilation", list(dims), format_func=dims.get, key="ventilation", bind="query-params"
+)
 scope = f"{filters.pole_label}, {period.label}"
 st.page_link(
     "app_pages/glossaire.py",
@@ -99,7 +105,7 @@ all_kinds = reference.activity_kinds().sort("sort_order")
 kind_options = dict(all_kinds.select("activity_kind", "activity_label").rows())
 chosen = st.multiselect(
     "Types d'activité", list(kind_options), default=["controle_sensible"],
-    format_func=kind_options.get, key="multiples_kinds",
+    format_func=kind_options.get, key="types", bind="query-params",
 )  # fmt: skip
 monthly = cache.activity_monthly_by_pole(steering.year_period(filters.year), chosen)
 ui.chart_box(
@@ -115,7 +121,13 @@ ui.chart_box(
 
 st.subheader("Comparaison avec l'année précédente")
 indicators = api.indicator_options()
-code = st.selectbox("Indicateur", list(indicators), format_func=indicators.get, key="yoy_indicator")
+code = st.selectbox(
+    "Indicateur",
+    list(indicators),
+    format_func=indicators.get,
+    key="comparaison",
+    bind="query-params",
+)
 this_year = cache.indicator_monthly(filters.year, code, filters.pole_code)
 last_year = cache.indicator_monthly(filters.year - 1, code, filters.pole_code)
 ui.chart_box(

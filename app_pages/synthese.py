@@ -74,7 +74,11 @@ with st.container(border=True):
 st.subheader("Trajectoire mensuelle")
 indicators = api.indicator_options()
 indicator_code = st.selectbox(
-    "Indicateur", list(indicators), format_func=indicators.__getitem__, key="indicateur"
+    "Indicateur",
+    list(indicators),
+    format_func=indicators.__getitem__,
+    key="indicateur",
+    bind="query-params",
 )
 monthly = cache.indicator_monthly(filters.year, indicator_code, filters.pole_code)
 kpi = scope_rows.filter(pl.col("indicator_code") == indicator_code).row(0, named=True)

@@ -285,7 +285,7 @@ def test_mission_total_says_how_many_outside_the_poles(tiny_data):
 
     # COPIL 1st semester 2026, as of 31/01: X01 and X02 in the year and the semester;
     # the previous semester (2nd of 2025) has X06.
-    at = run("copil", pole="all", copil_semestre=1)
+    at = run("copil", pole="all", semestre=1)
     captions = "\n".join(c.value for c in at.caption)
     assert "Réalisé de la mission dont 2 activités hors des cinq pôles" in captions
     assert "1er semestre 2026 : dont 2 activités hors des cinq pôles" in captions

@@ -52,10 +52,19 @@ def test_a_shared_link_opens_the_page_with_its_filters(server, browser):
     """A link straight to a page (not the landing one) goes through the router: the
     menu, the filters of the link and the page itself."""
     page = browser.new_page(viewport={"width": 1440, "height": 1600}, locale="fr-FR")
-    page.goto(f"{server}/indicateurs?annee=2025&pole=atlantique")
+    page.goto(
+        f"{server}/indicateurs?annee=2025&pole=atlantique&periode=1er+semestre&ventilation=Mois"
+    )
     page.get_by_text("Explorateur des indicateurs").wait_for(timeout=30_000)
-    # The link's filters reach the page: the charts are those of Atlantique in 2025.
+    # The link's filters reach the page: the charts are those of Atlantique in 2025, and
+    # the page's own filters (period, breakdown) are those of the link too.
     page.get_by_text("Atlantique, année 2025").first.wait_for(timeout=30_000)
+    page.get_by_text("Activités réalisées par mois").first.wait_for(timeout=30_000)
+    page.get_by_text("Atlantique, 1er semestre 2025").first.wait_for(timeout=30_000)
+    # A filter changed on the page goes into the address, to be shared.
+    page.get_by_label("Période", exact=True).first.click()
+    page.get_by_role("option", name="2e semestre", exact=True).click()
+    page.wait_for_url("**periode=2e*", timeout=30_000)
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text("Synthèse", exact=True).first.is_visible()
     # No raw file names in the menu (the old-style pages folder mode).

@@ -451,7 +451,7 @@ def test_the_cnaf_closes_an_action_from_the_copil_page(tiny_data):
 
 def test_a_month_not_started_offers_no_meeting(tiny_data):
     at = run(page=OPS_PAGE, role="cnaf")
-    at.selectbox(key="ops_mois").set_value(date(2026, 3, 1)).run()  # today: 31/01/2026
+    at.selectbox(key="mois").set_value(date(2026, 3, 1)).run()  # today: 31/01/2026
     assert not at.exception, at.exception
     assert any("La période n'a pas commencé" in i.value for i in at.info)
     assert not {"Enregistrer la décision", "Enregistrer l'action"} & buttons(at)

@@ -144,7 +144,7 @@ def tables_with(at, column: str) -> list:
 
 
 def test_comite_page_shows_first_rows_and_says_totals(demo_data):
-    at = run("app_pages/comite_operationnel.py", ops_domaine="maitrise_risques")
+    at = run("app_pages/comite_operationnel.py", comite="maitrise_risques")
     late = late_by_hand(demo_data, AS_OF, "maitrise_risques").height
     waiting = steering.total_count(steering.requests_open(AS_OF, "all", "maitrise_risques", 1))
     assert metrics(at)["Activités en retard"] == fmt.number(late)

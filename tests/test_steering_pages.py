@@ -110,7 +110,7 @@ def test_explorer_bullets_and_pivot(tiny_data):
 
 
 def test_copil_page_summary_and_matrix(tiny_data):
-    at = run("app_pages/copil.py", copil_semestre=1)
+    at = run("app_pages/copil.py", semestre=1)
     bullets = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert bullets[1] == (
         "- Les six indicateurs cumulent 8 réalisations sur le semestre, contre 4 au "
@@ -133,7 +133,7 @@ def test_controls_page_figures(tiny_data):
 
 
 def test_operational_committee_page(tiny_data):
-    at = run("app_pages/comite_operationnel.py", ops_domaine="maitrise_risques")
+    at = run("app_pages/comite_operationnel.py", comite="maitrise_risques")
     got = metrics(at)
     # January 2026 (today's month): A01, A02, A06, A12 done; B07 planned; B08 late; S1.
     assert got == {

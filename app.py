@@ -5,11 +5,12 @@ import logging
 import streamlit as st
 
 from sppe_data.store import StoreUnavailable
-from ui import filters, signin, startup
+from ui import components, filters, signin, startup
 from ui.navigation import PAGES, SECTIONS, pages_for
 
 # An emoji tab icon: a Material one would be fetched from a font CDN (missing offline).
 st.set_page_config(page_title="Pilotage SPPE", page_icon="📊", layout="wide")
+components.french_chrome()
 
 startup.require_store()
 principal = signin.require()

@@ -73,6 +73,9 @@ def test_sign_in_log_an_activity_and_see_the_figure_move(local_server, browser):
         page.get_by_text("Type d'équipement").first.wait_for(timeout=30_000)
         choose(page, "Statut", "Réalisée")
         page.get_by_label("Jours passés").fill("0,5")  # a French decimal comma
+        # Streamlit's English hint under a box being typed in is not shown.
+        page.wait_for_timeout(300)
+        assert not page.get_by_text("Press Enter", exact=False).first.is_visible()
         page.get_by_label("Commentaire", exact=False).fill(
             "<b>pas du HTML</b> **ni du markdown** 😀"
         )

@@ -13,6 +13,18 @@ from sppe_data.labels import PACE_STATUS
 from ui import exports
 
 
+def french_chrome() -> None:
+    """Hides the English that Streamlit writes itself under the text boxes (« Press
+    Enter to submit form », « Press Ctrl+Enter to apply ») and in an empty date box
+    (« YYYY/MM/DD »); each form has its French button and each date its French label."""
+    st.html(
+        "<style>"
+        '[data-testid="InputInstructions"]{display:none}'
+        '[data-testid="stDateInput"] input::placeholder{color:transparent}'
+        "</style>"
+    )
+
+
 def provenance(info: DataInfo, scope: str, source: str) -> str:
     """The line under every box: scope, source and data date."""
     return (

@@ -190,8 +190,22 @@ def test_edit_then_cancel_a_recent_entry(tiny_data):
     at.text_input(key=f"edit_{entry_id}_undue").set_value("10")
     click(at, "Enregistrer les modifications")
     assert journal_rows()["days_spent"].to_list() == [3.5]
+    assert any(f"Saisie {entry_id} modifiée" in s.value for s in at.success)
+    [shown] = [f.value for f in at.dataframe if "Jours" in f.value.columns]
+    assert list(shown["Jours"]) == [3.5]  # the list shows the change at once, typed
     click(at, "Annuler cette saisie (suppression)")
+    # Asked first: nothing cancelled yet.
+    assert any(f"Annuler la saisie {entry_id} ?" in w.value for w in at.warning)
+    assert sensitive_done() == 4
+    click(at, "Non, la garder")
+    assert sensitive_done() == 4
+    assert not any("Annuler la saisie" in w.value for w in at.warning)
+    click(at, "Annuler cette saisie (suppression)")
+    click(at, "Oui, annuler la saisie")
     assert sensitive_done() == 3
+    assert any(f"Saisie {entry_id} annulée" in s.value for s in at.success)
+    assert not [f for f in at.dataframe if "Jours" in f.value.columns]  # gone from the list
+    assert any("Aucune saisie récente" in i.value for i in at.info)
     actions = journal.audit_entries(CNAF).sort("audit_id")["action"].to_list()
     assert actions == ["creation", "modification", "suppression"]
 

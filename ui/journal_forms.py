@@ -19,6 +19,7 @@ from sppe_data import entries, fmt, journal, reference, templates
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.entries import ValidationError
 from ui import uploads
+from ui.steering import DAY, PLACEHOLDER
 
 NONE = ""  # the "not given" option of optional select boxes
 
@@ -328,11 +329,22 @@ def import_form(principal: Principal) -> None:
         )
 
 
+#: Display formats of ``recent_table`` (typed columns).
+RECENT_COLUMNS = {
+    "Date": st.column_config.DateColumn(format=DAY),
+    "Jours": st.column_config.NumberColumn(format="localized"),
+    "Frais (EUR)": st.column_config.NumberColumn(format="euro"),
+}
+CANCEL_KEY = "recent_cancel"  # the entry whose cancellation waits for a confirmation
+NOTICE_KEY = "recent_notice"  # the message of the last change, shown after the rerun
+
+
 def recent_table(recent: pl.DataFrame) -> pl.DataFrame:
+    """The caller's recent entries: typed date, days and euros (``RECENT_COLUMNS``)."""
     kinds = _kind_labels()
     return recent.select(
         pl.col("activity_id").alias("N°"),
-        pl.col("activity_on").dt.strftime("%d/%m/%Y").alias("Date"),
+        pl.col("activity_on").alias("Date"),
         pl.col("activity_kind").replace_strict(kinds, default="?").alias("Activité"),
         pl.col("pole_code").replace_strict(reference_poles(), default="?").alias("Pôle"),
         pl.col("caf_code").alias("Caf"),
@@ -343,16 +355,39 @@ def recent_table(recent: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _cancel_confirmed(entry_id: str) -> bool:
+    """Asks before cancelling ``entry_id``; True once the user said yes."""
+    st.warning(
+        f"Annuler la saisie {entry_id} ? Elle ne comptera plus dans les indicateurs ; "
+        "l'annulation reste inscrite au journal d'audit.",
+        icon=":material/warning:",
+    )
+    yes, no = st.columns(2)
+    if no.button("Non, la garder", key="recent_cancel_no"):
+        st.session_state.pop(CANCEL_KEY, None)
+        st.rerun()
+    if yes.button("Oui, annuler la saisie", type="primary", key="recent_cancel_yes"):
+        st.session_state.pop(CANCEL_KEY, None)
+        return True
+    return False
+
+
 def recent_entries(principal: Principal) -> None:
     try:
         recent = journal.recent_activities(principal)
     except journal.JournalUnavailable as exc:
         error(str(exc))
         return
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:  # the change of the previous run, the list below already shows it
+        st.success(notice, icon=":material/check_circle:")
     if recent.is_empty():
         st.info("Aucune saisie récente à votre nom.")
         return
-    st.dataframe(recent_table(recent), hide_index=True, key="recent_table")
+    st.dataframe(
+        recent_table(recent), hide_index=True, column_config=RECENT_COLUMNS,
+        placeholder=PLACEHOLDER, key="recent_table",
+    )  # fmt: skip
     ids = recent["activity_id"].to_list()
     chosen = st.selectbox("Saisie à modifier ou annuler", ids, key="recent_pick")
     row = recent.filter(pl.col("activity_id") == chosen).row(0, named=True)
@@ -361,13 +396,19 @@ def recent_entries(principal: Principal) -> None:
         c1, c2 = st.columns(2)
         save = c1.form_submit_button("Enregistrer les modifications", type="primary")
         cancel = c2.form_submit_button("Annuler cette saisie (suppression)")
+    if cancel:
+        st.session_state[CANCEL_KEY] = chosen
     try:
         if save:
             journal.update_activity(principal, chosen, raw)
-            st.success(f"Saisie {chosen} modifiée.")
-        elif cancel:
+            st.session_state[NOTICE_KEY] = f"Saisie {chosen} modifiée."
+            st.rerun()
+        if st.session_state.get(CANCEL_KEY) == chosen and _cancel_confirmed(chosen):
             journal.cancel_activity(principal, chosen)
-            st.success(f"Saisie {chosen} annulée : elle ne compte plus dans les indicateurs.")
+            st.session_state[NOTICE_KEY] = (
+                f"Saisie {chosen} annulée : elle ne compte plus dans les indicateurs."
+            )
+            st.rerun()
     except ValidationError as exc:
         _show_errors(exc.errors, entries.ACTIVITY_FIELDS)
     except (AccessDenied, LookupError, journal.JournalUnavailable) as exc:

@@ -5,7 +5,8 @@
 -- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code,
 --   indicator_label, short_label, indicator_sort, semester_from, semester_to, as_of,
 --   semester_realised_count, previous_realised_count, change_count,
---   year_realised_count (1 January to the end of the semester), target_count (annual),
+--   year_realised_count (from the start of the target's counting window, 1 January or
+--   1 July 2024, to the end of the semester), target_count (annual),
 --   expected_count (annual target x elapsed share at as_of), gap_count (expected minus
 --   realised, positive when behind), pace_ratio, pace_status.
 with
@@ -39,11 +40,14 @@ realised as (
             as semester_realised_count,
         count(*) filter (where d.activity_on between b.previous_from and b.previous_to)
             as previous_realised_count,
-        count(*) filter (where d.activity_on between make_date($year, 1, 1) and b.as_of)
-            as year_realised_count
+        count(*) filter (
+            where d.activity_on
+                between coalesce(t.counted_from, make_date($year, 1, 1)) and b.as_of
+        ) as year_realised_count
     from done_activities as d
     cross join as_of as b
-    group by all
+    left join ref_targets as t on t.indicator_code = d.indicator_code and t.year = $year
+    group by d.pole_code, d.indicator_code
 ),
 
 targets as (

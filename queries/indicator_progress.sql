@@ -13,13 +13,24 @@ kinds as (
     where indicator_code is not null
 ),
 
+-- The counting window of each indicator's target: a partial year (2024: from 1 July)
+-- counts its window only, as the captions, the glossary and the deck say.
+windows as (
+    select
+        k.indicator_code,
+        coalesce(t.counted_from, make_date($year, 1, 1)) as counted_from,
+        least(coalesce(t.counted_to, make_date($year, 12, 31)), $today) as counted_to
+    from (select distinct indicator_code from kinds) as k
+    left join ref_targets as t on t.indicator_code = k.indicator_code and t.year = $year
+),
+
 done_activities as (
     select a.pole_code, k.indicator_code
     from activities as a
     inner join kinds as k on k.activity_kind = a.activity_kind
+    inner join windows as w on w.indicator_code = k.indicator_code
     where a.status = 'done'
-      and a.activity_on >= make_date($year, 1, 1)
-      and a.activity_on <= least(make_date($year, 12, 31), $today)
+      and a.activity_on between w.counted_from and w.counted_to
 ),
 
 realised as (

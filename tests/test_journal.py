@@ -314,3 +314,30 @@ def test_an_unmigrated_store_is_refused_with_the_command_to_run(tmp_path, monkey
     with pytest.raises(store.SchemaMismatch, match="sppe migrate"):
         journal.save_activity(POLE_IDF, sensitive_control(), "t")
     assert not (tmp_path / "sppe.sqlite3").exists()  # refusing creates nothing
+
+
+def test_2024_counts_only_its_half_year_window(tiny_data):
+    """2024's targets cover 1 July to 31 December (targets.csv), as the captions and the
+    glossary say: a control done in May 2024 is in the journal but counts toward no
+    target; one done in August counts, in the year, the month and the semester figures."""
+    from sppe_data import steering
+
+    for day in (date(2024, 5, 15), date(2024, 8, 20)):
+        journal.save_activity(CNAF, sensitive_control(activity_on=day), journal.new_token())
+    progress = api.indicator_progress(2024).filter(
+        (pl.col("pole_code") == "all") & (pl.col("indicator_code") == "controles_sensibles")
+    )
+    assert progress["realised_count"].to_list() == [1]
+    monthly = api.indicator_monthly(2024, "controles_sensibles", "all")
+    by_month = dict(zip(monthly["month_start"], monthly["realised_count"], strict=True))
+    assert by_month[date(2024, 5, 1)] == 0 and by_month[date(2024, 8, 1)] == 1
+    assert monthly["cumulative_realised_count"].to_list()[-1] == 1
+    second = steering.copil_semester(2024, 2).filter(
+        (pl.col("pole_code") == "all") & (pl.col("indicator_code") == "controles_sensibles")
+    )
+    assert second["year_realised_count"].to_list() == [1]
+    # The activity list of the year still shows both: the window is about targets only.
+    listed = steering.activity_list(
+        steering.year_period(2024), "all", "controle_sensible", "pole", "all"
+    )
+    assert listed.height == 2

@@ -69,7 +69,7 @@ MEAN_DAYS = {
     "appel_projets": 15.0,
     "etude_gestion_eaje": 12.0,
 }
-CONTROL_KINDS = {"controle_sensible", "controle_appui_plan", "controle_multi_dep", "audit_terrain"}
+CONTROL_KINDS = reference.kinds_with("is_control")
 FINDINGS_RATE = {
     "controle_sensible": 0.6,
     "controle_appui_plan": 0.35,
@@ -79,8 +79,8 @@ FINDINGS_RATE = {
 EQUIPMENT_KINDS = ["eaje_psu", "micro_creche_paje", "halte_garderie", "rpe", "mam"]
 CONTROL_EQUIPMENT_P = [0.5, 0.3, 0.08, 0.06, 0.06]
 ENGINEERING_EQUIPMENT_P = [0.55, 0.25, 0.08, 0.05, 0.07]
-EQUIPMENT_BY_KIND = CONTROL_KINDS | {"consulting_n1", "suivi_ida", "dossier_sensible_creation"}
-PLACES_KINDS = {"consulting_n1", "suivi_ida", "dossier_sensible_creation", "appel_projets"}
+EQUIPMENT_BY_KIND = reference.kinds_with("has_equipment")
+PLACES_KINDS = reference.kinds_with("has_places")
 
 # Seasonal profile (Jan..Dec), mean 1: the August dip and the slower December.
 MONTH_PROFILE = np.array([0.9, 1.0, 1.1, 1.0, 1.0, 1.1, 0.9, 0.35, 1.15, 1.2, 1.15, 0.8])

@@ -34,10 +34,11 @@ MAX_PLACES = 10_000
 
 # Which optional fields each kind needs (the letter's activities; kept here, next to
 # the rules that use them).
-CONTROL_KINDS = frozenset({"controle_sensible", "controle_appui_plan", "controle_multi_dep"})
-PARTNER_KINDS = frozenset({"controle_multi_dep"})
-PLACES_KINDS = frozenset({"dossier_sensible_creation", "consulting_n1", "appel_projets"})
-EQUIPMENT_KINDS = CONTROL_KINDS | PLACES_KINDS | {"suivi_ida"}
+# Which kinds take which fields: columns of the activity-kinds reference.
+CONTROL_KINDS = reference.kinds_with("is_control")
+PARTNER_KINDS = reference.kinds_with("has_partner")
+PLACES_KINDS = reference.kinds_with("has_places")
+EQUIPMENT_KINDS = reference.kinds_with("has_equipment")
 
 PRIORITY_LABELS = {"haute": "Haute", "normale": "Normale", "basse": "Basse"}
 REQUEST_STATUS_LABELS = {

@@ -122,8 +122,23 @@ def shipped_poles_config() -> dict:
 def _activity_kinds_file() -> pl.DataFrame:
     return pl.read_csv(
         REFERENCE_DIR / "activity_kinds.csv",
-        schema_overrides={"indicator_code": pl.String, "is_departmental": pl.Boolean},
+        schema_overrides={"indicator_code": pl.String, **dict.fromkeys(KIND_FLAGS, pl.Boolean)},
     )
+
+
+#: The yes/no attributes of an activity kind, columns of ``activity_kinds.csv``: the one
+#: place that says which kinds are controls (findings, undue amounts), name a partner,
+#: an equipment kind or a number of places, and carry the departmental travel fee.
+KIND_FLAGS = ("is_departmental", "is_control", "has_partner", "has_equipment", "has_places")
+
+
+def kinds_with(flag: str) -> frozenset[str]:
+    """The activity kinds whose ``flag`` (one of ``KIND_FLAGS``) is true, as shipped:
+    these attributes are not edited in the app."""
+    if flag not in KIND_FLAGS:
+        raise ValueError(f"unknown activity-kind attribute: {flag!r}")
+    frame = _activity_kinds_file()
+    return frozenset(frame.filter(pl.col(flag))["activity_kind"].to_list())
 
 
 def shipped_activity_kinds() -> pl.DataFrame:
@@ -453,7 +468,8 @@ def _build_activity_kinds(snap: _Snapshot) -> pl.DataFrame:
 
 def activity_kinds() -> pl.DataFrame:
     """Grain: one row per activity kind (16). Columns: activity_kind, activity_label,
-    domain, indicator_code (null when not targeted), routing, is_departmental, sort_order."""
+    domain, indicator_code (null when not targeted), routing, the ``KIND_FLAGS``
+    (is_departmental, is_control, has_partner, has_equipment, has_places), sort_order."""
     snap = _snapshot()
     return snap.cached("activity_kinds", lambda: _build_activity_kinds(snap)).clone()
 

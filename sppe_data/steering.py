@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from sppe_data import clock, fmt
+from sppe_data import clock, fmt, reference
 from sppe_data.db import run_sql
 from sppe_data.period import Period
 from sppe_data.reference import EQUIPMENT_LABELS
@@ -54,7 +54,11 @@ def label(group: str, code: str | None) -> str:
 
 
 def control_kinds() -> list[str]:
-    return list(rules()["controls"]["kinds"])
+    """The activity kinds that are controls (``is_control`` of the kinds reference), in
+    the reference's order."""
+    controls = reference.kinds_with("is_control")
+    kinds = reference.activity_kinds().sort("sort_order")["activity_kind"].to_list()
+    return [k for k in kinds if k in controls]
 
 
 # -- periods -----------------------------------------------------------------------
@@ -317,9 +321,7 @@ def activity_monthly_by_pole(period: Period, activity_kinds: list[str]) -> pl.Da
 
 def control_kind_labels() -> list[str]:
     """French labels of the control kinds, in the reference order."""
-    from sppe_data.reference import activity_kinds
-
-    kinds = activity_kinds().filter(pl.col("activity_kind").is_in(control_kinds()))
+    kinds = reference.activity_kinds().filter(pl.col("activity_kind").is_in(control_kinds()))
     return kinds.sort("sort_order")["activity_label"].to_list()
 
 

@@ -105,3 +105,33 @@ def test_codes_agree_with_caf_open_data(shared_reference):
     names = {r["Numéro Département"].strip().zfill(2): r["Nom Département"] for r in rows}
     assert names["2A"] == "CORSE DU SUD"
     assert names["974"] == "LA REUNION"
+
+
+def test_no_module_carries_its_own_list_of_activity_kinds():
+    """Which kinds are controls, take a partner, an equipment or places: columns of
+    activity_kinds.csv, read through ``reference.kinds_with``. A set, list or tuple of
+    two kind codes or more written in the code is a second copy of that rule."""
+    import ast
+    from pathlib import Path
+
+    from sppe_data import reference
+
+    root = Path(__file__).resolve().parents[1]
+    codes = set(reference.shipped_activity_kinds()["activity_kind"])
+    copies = []
+    for folder in ("sppe_data", "ui", "charts", "exports", "app_pages", "geo", "sppe_cli"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Set | ast.List | ast.Tuple):
+                    values = [
+                        e.value for e in node.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    ]  # fmt: skip
+                    if len([v for v in values if v in codes]) >= 2:
+                        copies.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert copies == []
+    # The flags themselves, as the mission letter and the forms use them.
+    assert reference.kinds_with("is_control") == {
+        "controle_sensible", "controle_appui_plan", "controle_multi_dep", "audit_terrain",
+    }  # fmt: skip
+    assert reference.kinds_with("has_partner") == {"controle_multi_dep"}

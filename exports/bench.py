@@ -2,11 +2,13 @@
 
 On the data of SPPE_DATA_DIR (the demo data by default; ``python -m sppe_data demo
 --scale 100`` for the national scale): time of the first chart image (Chromium start
-included) and the median time of the next ones per format, with their sizes; then the
-committee deck (PPTX + PDF): first deck of the process (Chromium start included), median
-of ``--runs`` decks with the image cache emptied before each (every chart rendered), and
-one deck whose images all come from the cache; total and per phase (données, images,
-pptx, pdf). Prints figures; asserts nothing.
+included) and the median time of the next ones per format, with their sizes; the pôle
+map's PNG (the heaviest image); then the committee deck (PPTX + PDF): first deck of the
+process (Chromium start included), median of ``--runs`` decks with the image cache
+emptied before each (every chart rendered), and one deck whose images all come from the
+cache; total and per phase (données: reading and building the slides, the charts being
+rendered meanwhile; images: waiting for the charts still rendering; pptx and pdf,
+built side by side). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def _phases(timings: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from exports import images
-    from exports.deck import build_deck, collect, indicator_slides
+    from exports.deck import build_deck, collect, indicator_slides, pole_map_slides
     from sppe_data.period import parse_period
 
     parser = argparse.ArgumentParser(prog="python -m exports.bench")
@@ -36,14 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     period = parse_period(args.period)
 
-    slide = indicator_slides(collect(period, args.pole))[0]
+    ctx = collect(period, args.pole)
+    slide = indicator_slides(ctx)[0]
     lines = []
 
-    def one(fmt: str) -> tuple[float, int]:
+    def one(fmt: str, shown=slide) -> tuple[float, int]:
         images.clear_cache()  # a real render each time
         started = time.perf_counter()
         data = images.figure_to_image(
-            slide.figure, fmt, slide.image_title, slide.subtitle, "activités", date.today()
+            shown.figure, fmt, shown.image_title, shown.subtitle, "activités", date.today()
         )
         return time.perf_counter() - started, len(data)
 
@@ -62,6 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         slide.figure, "png", slide.image_title, slide.subtitle, "activités", date.today()
     )
     lines.append(f"Image PNG déjà produite (cache) : {time.perf_counter() - started:.3f} s")
+    started = time.perf_counter()
+    pole_map = pole_map_slides(ctx)[0]
+    built = time.perf_counter() - started
+    runs = [one("png", pole_map) for _ in range(args.repeat)]
+    lines.append(
+        f"Carte des pôles : figure {built:.2f} s, PNG médiane "
+        f"{statistics.median(t for t, _ in runs):.3f} s sur {args.repeat}, "
+        f"{runs[0][1] / 1024:.0f} Ko"
+    )
 
     images.stop()
     images.clear_cache()

@@ -3,13 +3,17 @@ PowerPoint, one 16:9 page each, with real (searchable) text."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
@@ -22,6 +26,7 @@ WIDTH, HEIGHT = 960, 540  # 13.33 x 7.5 in, 16:9
 # DejaVu (Debian package fonts-dejavu-core, installed with Chromium) has the status
 # symbols and every French letter; Helvetica is the fallback.
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+ZLIB_LEVEL = 3  # pictures 15 % larger than at level 6, compressed twice as fast
 
 
 def _fonts() -> tuple[str, str]:
@@ -32,6 +37,48 @@ def _fonts() -> tuple[str, str]:
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
     return "DejaVuSans", "DejaVuSans-Bold"
+
+
+class _Picture(PDFImageXObject):
+    """A PNG as a PDF image: RGB pixels (alpha dropped, as reportlab does), Flate
+    compressed by zlib, stored binary. reportlab's own path decodes the PNG and encodes
+    the stream in ASCII85 in pure Python: about 0.4 s an image against 0.05 s here, in C
+    code that lets other threads run."""
+
+    def __init__(self, png: bytes) -> None:
+        with Image.open(io.BytesIO(png)) as image:
+            rgb = image.convert("RGB")
+        self.name = hashlib.sha1(png).hexdigest()
+        self.width, self.height = rgb.size
+        self.bitsPerComponent = 8
+        self.colorSpace = "DeviceRGB"
+        self.streamContent = zlib.compress(rgb.tobytes(), ZLIB_LEVEL)
+        self._filters = ("FlateDecode",)
+        self.mask = None
+
+
+def _prepare(pictures: list[bytes | None]) -> dict[bytes, _Picture]:
+    """The PDF images of the distinct pictures, built side by side."""
+    distinct = list(dict.fromkeys(p for p in pictures if p is not None))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(distinct, pool.map(_Picture, distinct), strict=True))
+
+
+def _draw(canvas: Canvas, picture: _Picture, x: float, y: float, width: float, height: float):
+    """What ``canvas.drawImage`` does, for a ready image: stored once in the document,
+    drawn in the given box."""
+    canvas._currentPageHasImages = 1
+    ref = canvas._doc.getXObjectName(picture.name)
+    if canvas._doc.idToObject.get(ref) is None:
+        canvas._setXObjects(picture)
+        canvas._doc.Reference(picture, ref)
+        canvas._doc.addForm(picture.name, picture)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{ref} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(picture.name)
 
 
 def _escape(text: str) -> str:
@@ -50,6 +97,7 @@ def _paragraph(canvas, text, left, top, width, size, font, colour=theme.INK) -> 
 def render(slides: list[Slide], pictures: list[bytes | None], footer: str) -> bytes:
     """PDF bytes: one page per ``Slide``; ``pictures[i]`` is the PNG of slide i."""
     regular, bold = _fonts()
+    prepared = _prepare(pictures)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(WIDTH, HEIGHT))
     canvas.setTitle(slides[0].title if slides else "Dossier")
@@ -64,11 +112,10 @@ def render(slides: list[Slide], pictures: list[bytes | None], footer: str) -> by
                 _paragraph(canvas, spec.subtitle, 0.5, 1.0, 12.3, 15, regular, theme.MUTED)
             if picture is not None:
                 width = 8.6 if spec.facts else 12.3
-                image = ImageReader(io.BytesIO(picture))
-                w_px, h_px = image.getSize()
-                height = width * h_px / w_px
-                canvas.drawImage(image, 0.4 * PT, HEIGHT - (1.5 + height) * PT,
-                                 width * PT, height * PT)  # fmt: skip
+                image = prepared[picture]
+                height = width * image.height / image.width
+                _draw(canvas, image, 0.4 * PT, HEIGHT - (1.5 + height) * PT,
+                      width * PT, height * PT)  # fmt: skip
             top = 1.6
             for label, value in spec.facts:
                 _paragraph(canvas, label, 9.2, top, 3.8, 11, regular, theme.MUTED)

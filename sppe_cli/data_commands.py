@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -156,8 +157,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.store and args.pages:
-        raise CommandError("--store et --pages : l'un ou l'autre.", EXIT_USAGE)
+    modes = [m for m, on in (("--store", args.store), ("--pages", args.pages),
+                             ("--users", args.users), ("--deck", args.deck)) if on]  # fmt: skip
+    if len(modes) > 1:
+        raise CommandError(f"{' et '.join(modes)} : un seul à la fois.", EXIT_USAGE)
+    if args.users:
+        from sppe_cli import load_bench
+
+        return load_bench.main(args)
+    if args.deck:
+        from exports import bench as deck_bench
+
+        if args.data:  # the deck reads the data directory of the environment
+            os.environ["SPPE_DATA_DIR"] = str(Path(args.data).resolve())
+        return deck_bench.main(["--period", args.period] if args.period else [])
     if args.store:
         from sppe_data import store_bench
 
@@ -345,6 +358,7 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="vérifie la base, les extractions et les référentiels")
     p.set_defaults(func=cmd_check)
 
+    from sppe_cli import load_bench
     from sppe_cli.page_bench import role_arg as page_bench_role
 
     p = sub.add_parser(
@@ -391,6 +405,20 @@ def register(sub) -> None:
         help="débit d'écriture et coût de lecture du journal (SQLite ; PostgreSQL avec "
         "--database-url)",
     )
+    p.add_argument(
+        "--deck",
+        action="store_true",
+        help="dossier COPIL et images exportées (PNG, SVG, PDF) : temps par étape, sur "
+        "--data ou les données configurées",
+    )
+    p.add_argument(
+        "--period",
+        default=None,
+        metavar="PÉRIODE",
+        help="avec --deck : période du dossier (ex. 2026-S1 ; défaut : 1er semestre de "
+        "l'année en cours)",
+    )
+    load_bench.add_arguments(p)
     p.add_argument(
         "--database-url",
         default=None,

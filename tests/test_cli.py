@@ -357,3 +357,16 @@ def test_serve_starts_streamlit_when_the_store_is_usable(tiny_data, monkeypatch,
     assert code == 0 and len(started) == 1
     assert started[0][1][-2:] == ["--server.runOnSave", "false"]
     assert "http://127.0.0.1:8600" in out
+
+
+def test_bench_runs_one_mode_at_a_time(capsys):
+    for argv, expected in [
+        (["bench", "--deck", "--pages"], "--pages et --deck : un seul à la fois."),
+        (["bench", "--users", "3", "--store"], "--store et --users : un seul à la fois."),
+    ]:
+        code, _out, err = run(argv, capsys)
+        assert code == 2, argv
+        assert expected in err, err
+    with pytest.raises(SystemExit):
+        main(["bench", "--users", "0"])
+    assert "utilisation : sppe" in capsys.readouterr().err

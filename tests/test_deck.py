@@ -121,6 +121,8 @@ def test_deck_month_all_poles(tiny_data, chromium):
     assert "Contrôles sensibles" in pages[3]
     assert "réalisé : 3 contrôles, pour une cible de 4,2" in pages[3].replace("\n", " ")
     assert "2 / 0,9" in pages[7]
+    (map_image,) = reader.pages[10].images  # the PNG stored as an RGB image
+    assert map_image.image.size == (1920, 1080)
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert float(width) / float(height) == pytest.approx(16 / 9, rel=1e-3)
 
@@ -214,3 +216,40 @@ def test_no_date_or_header_word_is_broken_beside_a_long_text():
     assert widths["Responsable"] >= 12 / 11 + 0.2 - 1e-9
     assert widths["Semestre"] >= 9 / 11 + 0.2 - 1e-9
     assert widths["Jalon"] == max(widths.values())
+
+
+def test_static_pole_map_keeps_every_pole_and_its_area(tiny_data):
+    # The map of the deck is drawn from simplified, projected boundaries: every
+    # département stays, each pôle keeps its area within 1 % and its shape, for a
+    # fraction of the vertices.
+    import shapely
+
+    from charts.pole_map import export_geometries, mercator, pole_map_figure
+    from geo import boundaries
+    from sppe_data import territory
+
+    layout = boundaries.national_layout(screen=True)
+    simple = export_geometries(layout)
+    full = shapely.transform(layout.geometry.values, mercator)
+    assert len(simple) == len(full) == 101
+    assert all(g.is_valid and not g.is_empty for g in simple)
+    assert sum(shapely.get_num_coordinates(simple)) < 0.7 * sum(shapely.get_num_coordinates(full))
+    poles = layout["pole_code"].to_numpy()
+    for pole in set(poles):
+        mine = poles == pole
+        before = shapely.union_all(full[mine])
+        after = shapely.union_all([g for g, m in zip(simple, mine, strict=True) if m])
+        assert after.area == pytest.approx(before.area, rel=0.01), pole
+        # Shape kept: the symmetric difference is a thin band along the borders.
+        assert shapely.symmetric_difference(before, after).area < 0.03 * before.area
+
+    departements = territory.departement_map(2026, "all")
+    fig = pole_map_figure(layout, departements, "Carte", "")
+    filled = [t for t in fig.data if t.fill == "toself"]
+    assert [t.name for t in filled] == [t.name for t in fig.data if t.showlegend is None][:5]
+    for trace in filled:
+        pole = departements.filter(departements["pole_label"] == trace.name)
+        # One closed ring at least per département, rings separated by a gap.
+        assert sum(x is None for x in trace.x) >= pole.height > 0
+    (pivots,) = [t for t in fig.data if t.name == "Caf pivot"]
+    assert len(pivots.x) == departements["is_pivot"].sum()

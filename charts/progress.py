@@ -27,45 +27,58 @@ def cumulative_progress(
     ticktext = [fmt.MONTHS_SHORT[d.month - 1] for d in monthly["month_end"]]
     x = monthly["month_end"].to_list()
     done = monthly.filter(pl.col("cumulative_realised_count").is_not_null())
-    fig = go.Figure(layout=dict(template=theme.template()))
-    fig.add_bar(
-        x=done["month_end"].to_list(),
-        y=done["realised_count"].to_list(),
-        name="Réalisé dans le mois",
-        marker_color="#A6CEE3",
-        hovertemplate="%{customdata} : %{y} réalisé(s)<extra></extra>",
-        customdata=[fmt.month(d) for d in done["month_end"]],
-    )
-    fig.add_scatter(
-        x=x,
-        y=monthly["target_trajectory_count"].to_list(),
-        name="Trajectoire cible (cumul)",
-        mode="lines",
-        line=dict(color=theme.TARGET, dash="dash", width=2),
-        hovertemplate="Cible à fin %{customdata} : %{y:.1f}<extra></extra>",
-        customdata=[fmt.month(d) for d in monthly["month_end"]],
-    )
-    fig.add_scatter(
-        x=done["month_end"].to_list(),
-        y=done["cumulative_realised_count"].to_list(),
-        name="Réalisé (cumul)",
-        mode="lines+markers",
-        line=dict(color=theme.REALISED, width=3),
-        hovertemplate="Cumul à fin %{customdata} : %{y}<extra></extra>",
-        customdata=[fmt.month(d) for d in done["month_end"]],
-    )
+    done_months = [fmt.month(d) for d in done["month_end"]]
+    data = [
+        dict(
+            type="bar",
+            x=done["month_end"].to_list(),
+            y=done["realised_count"].to_list(),
+            name="Réalisé dans le mois",
+            marker=dict(color="#A6CEE3"),
+            hovertemplate="%{customdata} : %{y} réalisé(s)<extra></extra>",
+            customdata=done_months,
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=monthly["target_trajectory_count"].to_list(),
+            name="Trajectoire cible (cumul)",
+            mode="lines",
+            line=dict(color=theme.TARGET, dash="dash", width=2),
+            hovertemplate="Cible à fin %{customdata} : %{y:.1f}<extra></extra>",
+            customdata=[fmt.month(d) for d in monthly["month_end"]],
+        ),
+        dict(
+            type="scatter",
+            x=done["month_end"].to_list(),
+            y=done["cumulative_realised_count"].to_list(),
+            name="Réalisé (cumul)",
+            mode="lines+markers",
+            line=dict(color=theme.REALISED, width=3),
+            hovertemplate="Cumul à fin %{customdata} : %{y}<extra></extra>",
+            customdata=done_months,
+        ),
+    ]
     if forecast_count is not None and done.height and done.height < monthly.height:
         last = done.row(done.height - 1, named=True)
         # The forecast starts from today's cumulative figure and runs to the year end.
         start_x = min(today, last["month_end"])
-        fig.add_scatter(
-            x=[start_x, monthly["month_end"][-1]],
-            y=[last["cumulative_realised_count"], forecast_count],
-            name="Prévision au rythme actuel",
-            mode="lines",
-            line=dict(color=theme.FORECAST, dash="dot", width=2),
-            hovertemplate="Prévision fin d'année : %{y:.0f}<extra></extra>",
+        data.append(
+            dict(
+                type="scatter",
+                x=[start_x, monthly["month_end"][-1]],
+                y=[last["cumulative_realised_count"], forecast_count],
+                name="Prévision au rythme actuel",
+                mode="lines",
+                line=dict(color=theme.FORECAST, dash="dot", width=2),
+                hovertemplate="Prévision fin d'année : %{y:.0f}<extra></extra>",
+            )
         )
-    fig.update_xaxes(tickvals=x, ticktext=ticktext, tickangle=0)
-    fig.update_yaxes(title_text="Nombre (cumul)")
+    fig = theme.figure(
+        data,
+        dict(
+            xaxis=dict(tickvals=x, ticktext=ticktext, tickangle=0),
+            yaxis=dict(title=dict(text="Nombre (cumul)")),
+        ),
+    )
     return theme.titled(fig, title, subtitle)

@@ -447,6 +447,14 @@ def test_one_pass_figures_pass_plotly_checks_and_place_panels_as_make_subplots(t
     assert [a.text for a in multiples.layout.annotations] == monthly.unique(
         "pole_code", maintain_order=True
     )["pole_short_label"].to_list()
+    from charts.progress import cumulative_progress
+
+    monthly_ida = api.indicator_monthly(2026, "suivis_ida", "all")
+    progress_fig = theme.validated(
+        cumulative_progress(monthly_ida, 40.0, "t", "s", date(2026, 1, 31))
+    )
+    # Bars, target, realised, forecast (January done: the forecast runs to December).
+    assert [t.type for t in progress_fig.data] == ["bar", "scatter", "scatter", "scatter"]
     with pytest.raises(ValueError):
         theme.validated(theme.figure([dict(type="bar", colour="red")], {}))
 

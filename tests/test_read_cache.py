@@ -231,3 +231,39 @@ def test_wrapping_checks_its_declaration():
         cache.cached(api.indicator_progress, reads=("activites",))
     with pytest.raises(TypeError):
         cache.cached(steering.query, reads=("activities",))
+
+
+@pytest.mark.parametrize(
+    ("page", "reads_activities"),
+    [("app_pages/projets.py", False), ("app_pages/saisines.py", True),
+     ("app_pages/indicateurs.py", True)],
+)  # fmt: skip
+def test_a_write_reruns_only_the_queries_that_read_what_it_changed(
+    tiny_data, queries_run, page, reads_activities
+):
+    """Whole pages, as a user sees them: after an activity is recorded, a page runs again
+    only its queries that read the activities (the Saisines page: the travel fees), none
+    when it reads none (Projets)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["demo_role"] = "cnaf"
+    at.run()
+    start = Counter(queries_run)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    before = Counter(queries_run)
+    page_queries = set(before - start)
+    at.run()
+    assert queries_run == before  # a rerun reads the caches
+    journal.save_activity(POLE_IDF, sensitive_control(), journal.new_token())
+    at.run()
+    assert not at.exception
+    rerun = queries_run - before
+    assert bool(rerun) == reads_activities, rerun
+    assert all("activities" in _tables_read(name) for name in rerun), rerun
+    # Every query the page ran and that reads the activities ran again (some it read
+    # from the cache the landing page had filled, which ran again too).
+    readers = {name for name in page_queries if "activities" in _tables_read(name)}
+    assert set(rerun) >= readers

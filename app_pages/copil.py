@@ -65,7 +65,10 @@ ui.chart_box(
 
 st.subheader("Pôle par pôle")
 with st.container(border=True):
-    st.dataframe(builders.copil_matrix(copil), hide_index=True, key="copil_matrix")
+    table(
+        builders.copil_matrix(copil), "copil_matrix", "Aucun indicateur ciblé.",
+        title=f"COPIL pôle par pôle, {period.label}",
+    )  # fmt: skip
     st.caption(
         "Chaque case : statut, réalisé depuis le 1er janvier / cible annuelle du pôle. Légende : "
         + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
@@ -76,7 +79,10 @@ with st.container(border=True):
 left, right = st.columns(2)
 with left:
     st.subheader("Ce qui a bougé depuis le semestre précédent")
-    st.dataframe(builders.copil_moves(copil), hide_index=True, key="copil_moves")
+    table(
+        builders.copil_moves(copil), "copil_moves", "Aucun indicateur ciblé.",
+        title=f"Évolutions depuis le semestre précédent, {period.label}",
+    )  # fmt: skip
     moves_notes = [
         f"{label} : {note}"
         for label, note in (
@@ -98,7 +104,10 @@ with left:
 with right:
     st.subheader("Les plus grands écarts")
     gaps = builders.largest_gaps(copil)
-    table(gaps, "copil_gaps", "Aucun pôle n'est en dessous de l'attendu à date.")
+    table(
+        gaps, "copil_gaps", "Aucun pôle n'est en dessous de l'attendu à date.",
+        title=f"Plus grands écarts, {period.label}",
+    )  # fmt: skip
     st.caption("Écart = attendu à date − réalisé, par pôle et indicateur (5 plus grands).")
 behind = copil.filter((pl.col("pole_code") != "all") & (pl.col("pace_status") == "behind")).height
 st.caption(

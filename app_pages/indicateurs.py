@@ -94,6 +94,7 @@ table(
     "drill_table",
     "Aucune activité réalisée pour cette sélection.",
     ACTIVITY_DETAIL_COLUMNS,
+    title=f"Détail des activités, {scope}",
 )
 st.caption(
     f"{detail.height} activité(s) affichée(s), les plus récentes d'abord "

@@ -71,12 +71,18 @@ if not availability.blocked(cache.staff_by_pole):
     )
 
 st.subheader("ETP par pôle et par métier")
-st.dataframe(tables.fte_by_pole_and_job(positions), hide_index=True, key="staff_jobs")
+table(
+    tables.fte_by_pole_and_job(positions), "staff_jobs", "Aucun poste enregistré.",
+    title="ETP par pôle et par métier",
+)  # fmt: skip
 st.caption("Chaque case : ETP en poste / ETP des postes (pourvus ou non).")
 st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
 st.subheader("Écart au plan par ligne de financement")
-st.dataframe(tables.staffing_plan_check(positions, plan), hide_index=True, key="staff_plan")
+table(
+    tables.staffing_plan_check(positions, plan), "staff_plan", "Aucun poste enregistré.",
+    title="Écart au plan par ligne de financement",
+)  # fmt: skip
 
 st.subheader("Activité par ETP")
 if not availability.blocked(cache.staff_by_pole):
@@ -102,5 +108,8 @@ shown = (
     if filters.pole_code == "all"
     else positions.filter(pl.col("pole_code") == filters.pole_code)
 )
-table(tables.staff_positions(shown), "staff_positions", "Aucun poste enregistré pour ce pôle.")
+table(
+    tables.staff_positions(shown), "staff_positions", "Aucun poste enregistré pour ce pôle.",
+    title=f"Postes, {filters.pole_label}",
+)  # fmt: skip
 st.caption(ui.provenance(info, filters.pole_label, "effectifs"))

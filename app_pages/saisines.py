@@ -39,11 +39,10 @@ st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":
 
 st.subheader("Délais et circuits, par pôle")
 if not availability.blocked(cache.request_delays):
-    st.dataframe(
+    table(
         tables.request_delays(delays.filter(pl.col("breakdown").is_in(["all", "pole"])), "Pôle"),
-        hide_index=True,
-        key="delays_pole",
-    )
+        "delays_pole", "Aucune saisine reçue.", title=f"Délais et circuits par pôle, {scope}",
+    )  # fmt: skip
     st.caption(
         "Prise en charge : de la réception à la prise en charge ; clôture : de la réception à "
         "la clôture (saisines traitées). Circuit non conforme : saisine arrivée par un autre "
@@ -87,27 +86,29 @@ if not availability.blocked(cache.requests_open):
 
 st.subheader("Circuits de saisine prévus par la lettre")
 kinds = reference.activity_kinds().sort("sort_order")
-st.dataframe(
+table(
     pl.DataFrame({
         "Nature de la demande": kinds["activity_label"],
         "Circuit prévu": [reference.ROUTING_LABELS[r] for r in kinds["routing"]],
     }),
-    hide_index=True, key="routing_rules",
+    "routing_rules", "Aucune nature d'activité.", title="Circuits de saisine prévus",
 )  # fmt: skip
 
 st.subheader("Par priorité")
 if not availability.blocked(cache.request_delays):
     by_priority = delays.filter(pl.col("breakdown") == "priority")
     table(
-        tables.request_delays(by_priority, "Priorité"), "delays_priority", "Aucune saisine reçue."
-    )
+        tables.request_delays(by_priority, "Priorité"), "delays_priority", "Aucune saisine reçue.",
+        title=f"Délais par priorité, {scope}",
+    )  # fmt: skip
 
 st.subheader("Par Caf demandeuse")
 if not availability.blocked(cache.request_delays):
     by_caf = delays.filter(pl.col("breakdown") == "caf")
     table(
-        tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période."
-    )
+        tables.request_delays(by_caf, "Caf"), "delays_caf", "Aucune saisine reçue sur la période.",
+        title=f"Délais par Caf demandeuse, {scope}",
+    )  # fmt: skip
 
 st.subheader("Participation aux frais de déplacement")
 if not availability.blocked(cache.travel_fees):
@@ -119,9 +120,15 @@ if not availability.blocked(cache.travel_fees):
     )
     left, right = st.columns(2)
     with left:
-        table(tables.travel_fees_by_caf(fees), "fees_caf", "Aucune participation à facturer.")
+        table(
+            tables.travel_fees_by_caf(fees), "fees_caf", "Aucune participation à facturer.",
+            title=f"Frais de déplacement par Caf, {scope}",
+        )  # fmt: skip
     with right:
-        table(tables.travel_fees_by_month(fees), "fees_month", "Aucune intervention facturable.")
+        table(
+            tables.travel_fees_by_month(fees), "fees_month", "Aucune intervention facturable.",
+            title=f"Frais de déplacement par mois, {scope}",
+        )  # fmt: skip
     st.caption(
         ui.provenance(
             info, f"{filters.pole_label}, {period.label}", "activités départementales réalisées"

@@ -150,3 +150,24 @@ def test_chart_box_offers_image_and_table_downloads(tiny_data):
 
     image_labels = ["PNG", "SVG", "PDF"] if images.available() else []
     assert sorted(labels) == sorted(image_labels + ["CSV", "Excel"] * 3)
+
+
+@pytest.mark.parametrize(
+    ("page", "tables"),
+    [
+        ("app_pages/saisines.py",
+         ["delays_pole", "routing_rules", "delays_priority", "delays_caf"]),
+        ("app_pages/copil.py", ["copil_matrix", "copil_moves"]),
+        ("app_pages/ressources.py", ["staff_jobs", "staff_plan", "staff_positions"]),
+    ],
+)  # fmt: skip
+def test_every_table_has_its_french_downloads_for_the_export_roles(tiny_data, page, tables):
+    """Each table of the page has a CSV and an Excel download for the cnaf; a reader gets
+    none."""
+    at = run(year="2026", page=page, role="cnaf")
+    keys = {e.proto.id for e in at.get("download_button")}
+    for table in tables:
+        for kind in ("csv", "xlsx"):
+            assert any(f"dl_{kind}_{table}" in key for key in keys), (table, kind)
+    reader = run(year="2026", page=page, role="reader")
+    assert len(reader.get("download_button")) == 0

@@ -16,15 +16,23 @@ PLACEHOLDER = "–"  # what an empty cell of a table shows (never "None")
 
 
 def table(
-    frame: pl.DataFrame, key: str, empty_message: str, column_config: dict | None = None
+    frame: pl.DataFrame,
+    key: str,
+    empty_message: str,
+    column_config: dict | None = None,
+    *,
+    title: str | None = None,
 ) -> None:
-    """A table, or a French sentence when it has no row (never an empty grid)."""
+    """A table, or a French sentence when it has no row (never an empty grid); with a
+    ``title``, its CSV and XLSX downloads for the roles with the export right."""
     if frame.is_empty():
         st.info(empty_message, icon=":material/info:")
-    else:
-        st.dataframe(
-            frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
-        )
+        return
+    st.dataframe(
+        frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
+    )
+    if title:
+        exports.table_downloads(frame, key, title, data_info().data_date)
 
 
 def drill_down_choice(breakdown: pl.DataFrame, dimension_label: str, chart_key: str) -> tuple:

@@ -211,24 +211,29 @@ def year_on_year(
 
     ``current`` / ``previous``: indicator_monthly rows (month_start,
     cumulative_realised_count)."""
-    fig = go.Figure(layout=dict(template=theme.template()))
     months = [fmt.MONTHS_SHORT[m] for m in range(12)]
+    data = []
     for frame, name, colour, dash in (
         (previous, f"{year - 1}", "#999999", "dot"),
         (current, f"{year}", theme.REALISED, "solid"),
     ):
         done = frame.filter(pl.col("cumulative_realised_count").is_not_null())
-        fig.add_scatter(
-            x=[months[d.month - 1] for d in done["month_start"]],
-            y=done["cumulative_realised_count"].to_list(),
-            name=f"Réalisé cumulé {name}",
-            mode="lines+markers",
-            line=dict(color=colour, dash=dash, width=3),
-            hovertemplate=f"{name}, fin %{{x}} : %{{y}}<extra></extra>",
+        data.append(
+            dict(
+                type="scatter",
+                x=[months[d.month - 1] for d in done["month_start"]],
+                y=done["cumulative_realised_count"].to_list(),
+                name=f"Réalisé cumulé {name}",
+                mode="lines+markers",
+                line=dict(color=colour, dash=dash, width=3),
+                hovertemplate=f"{name}, fin %{{x}} : %{{y}}<extra></extra>",
+            )
         )
-    fig.update_xaxes(categoryorder="array", categoryarray=months)
-    fig.update_yaxes(title_text="Nombre (cumul)")
-    return theme.titled(fig, title, subtitle)
+    layout = dict(
+        xaxis=dict(categoryorder="array", categoryarray=months),
+        yaxis=dict(title=dict(text="Nombre (cumul)")),
+    )
+    return theme.titled(theme.figure(data, layout), title, subtitle)
 
 
 def grouped_bars(
@@ -238,26 +243,32 @@ def grouped_bars(
     subtitle: str,
     y_title: str,
     horizontal: bool = False,
+    colours: list[str] | None = None,
+    barmode: str = "group",
 ) -> go.Figure:
-    """Grouped bars: one group per category, one bar per series (name -> values)."""
-    fig = go.Figure(layout=dict(template=theme.template()))
+    """Grouped bars: one group per category, one bar per series (name -> values);
+    ``colours``: one per series (the palette by default); ``barmode="stack"``: stacked."""
     if not categories or not any(v for values in series.values() for v in values):
+        fig = go.Figure(layout=dict(template=theme.template()))
         return theme.titled(_empty(fig), title, subtitle)
+    colours = colours or []
+    data = []
     for i, (name, values) in enumerate(series.items()):
-        kwargs = (
+        colour = colours[i] if i < len(colours) else theme.PALETTE[i % len(theme.PALETTE)]
+        bars = (
             dict(y=categories, x=values, orientation="h")
             if horizontal
             else dict(x=categories, y=values)
         )
-        fig.add_bar(name=name, marker_color=theme.PALETTE[i % len(theme.PALETTE)], **kwargs)
-    fig.update_layout(barmode="group")
+        data.append(dict(type="bar", name=name, marker=dict(color=colour), **bars))
+    layout: dict = dict(barmode=barmode)
     if horizontal:
-        fig.update_xaxes(title_text=y_title, tickformat=",~r")
-        fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_layout(legend=dict(y=-0.25))
+        layout["xaxis"] = dict(title=dict(text=y_title), tickformat=",~r")
+        layout["yaxis"] = dict(autorange="reversed", automargin=True)
+        layout["legend"] = dict(y=-0.25)
     else:
-        fig.update_yaxes(title_text=y_title, tickformat=",~r", automargin=True)
-    return theme.titled(fig, title, subtitle)
+        layout["yaxis"] = dict(title=dict(text=y_title), tickformat=",~r", automargin=True)
+    return theme.titled(theme.figure(data, layout), title, subtitle)
 
 
 def stacked_bars(
@@ -269,9 +280,6 @@ def stacked_bars(
     colours: list[str] | None = None,
 ) -> go.Figure:
     """Stacked bars: one bar per category, one segment per series (name -> values)."""
-    fig = grouped_bars(categories, series, title, subtitle, y_title)
-    fig.update_layout(barmode="stack")
-    if colours:
-        for trace, colour in zip(fig.data, colours, strict=False):
-            trace.marker.color = colour
-    return fig
+    return grouped_bars(
+        categories, series, title, subtitle, y_title, colours=colours, barmode="stack"
+    )

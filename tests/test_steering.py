@@ -455,6 +455,14 @@ def test_one_pass_figures_pass_plotly_checks_and_place_panels_as_make_subplots(t
     )
     # Bars, target, realised, forecast (January done: the forecast runs to December).
     assert [t.type for t in progress_fig.data] == ["bar", "scatter", "scatter", "scatter"]
+    previous = api.indicator_monthly(2025, "suivis_ida", "all")
+    theme.validated(charts.year_on_year(monthly_ida, previous, 2026, "t", "s"))
+    series = {"Indus détectés": [1.0, 2.0], "Indus recouvrés": [0.5, 0.0]}
+    for horizontal in (False, True):
+        theme.validated(charts.grouped_bars(["A", "B"], series, "t", "s", "€", horizontal))
+    stacked = theme.validated(charts.stacked_bars(["A", "B"], series, "t", "s", "€", ["#111111"]))
+    assert stacked.layout.barmode == "stack"
+    assert [t.marker.color for t in stacked.data] == ["#111111", theme.PALETTE[1]]
     with pytest.raises(ValueError):
         theme.validated(theme.figure([dict(type="bar", colour="red")], {}))
 

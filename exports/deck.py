@@ -22,7 +22,7 @@ import polars as pl
 from charts.progress import cumulative_progress
 from charts.tables import progress_matrix
 from exports.deck_governance import governance_slides
-from sppe_data import api, fmt, reference
+from sppe_data import api, fmt, reference, steering
 from sppe_data.labels import PACE_STATUS
 from sppe_data.period import Period
 
@@ -59,6 +59,9 @@ class DeckContext:
     source_label: str
     progress: pl.DataFrame
     year_progress: pl.DataFrame  # indicator_progress(period.year): forecasts for the charts
+    # A semester's deck: the COPIL page's rows (copil_semester), whose figures its
+    # indicator slides and pôle table show, as the page does (year to date).
+    copil: pl.DataFrame | None = None
 
     @property
     def scope(self) -> str:
@@ -131,6 +134,11 @@ def collect(period: Period, pole_code: str) -> DeckContext:
         source_label=info.source_label,
         progress=api.indicator_period(period.start, period.end, previous.start, previous.end),
         year_progress=api.indicator_progress(period.year),
+        copil=(
+            steering.copil_semester(period.year, period.number)
+            if period.kind == "semester"
+            else None
+        ),
     )
 
 
@@ -181,6 +189,47 @@ def indicator_facts(row: dict, period: Period) -> tuple[tuple[str, str], ...]:
     )
 
 
+def semester_facts(row: dict, period: Period) -> tuple[tuple[str, str], ...]:
+    """The facts of an indicator on a semester's deck: the COPIL page's figures
+    (copil_semester row), each saying what it counts."""
+    status = PACE_STATUS[row["pace_status"]]
+    previous = period.previous()
+    return (
+        (f"Réalisé au {period.label}", fmt.number(row["semester_realised_count"])),
+        ("Réalisé depuis le 1er janvier", fmt.number(row["year_realised_count"])),
+        ("Cible annuelle", fmt.number(row["target_count"], 1)),
+        ("Attendu à date", fmt.number(row["expected_count"], 1)),
+        ("Rythme", f"{fmt.percent(row['pace_ratio'])} · {status.symbol} {status.label}"),
+        (
+            f"Semestre précédent ({previous.label})",
+            f"{fmt.number(row['previous_realised_count'])} "
+            f"({_change(row['semester_realised_count'], row['previous_realised_count'])})",
+        ),
+    )
+
+
+def semester_sentence(row: dict, period: Period, unit: str) -> str:
+    """The sentence of an indicator on a semester's deck, from its copil_semester row."""
+    status = PACE_STATUS[row["pace_status"]].label.lower()
+    previous = row["previous_realised_count"]
+    if row["as_of"] < period.start:
+        return (
+            f"{period.label.capitalize()} : la période n'a pas commencé. Depuis le 1er"
+            f" janvier : {fmt.number(row['year_realised_count'])} {unit}, pour une cible"
+            f" annuelle de {fmt.number(row['target_count'], 1)} ; attendu au"
+            f" {fmt.day(row['as_of'])} : {fmt.number(row['expected_count'], 1)} ({status})."
+        )
+    return (
+        f"{period.label.capitalize()} — réalisé : {fmt.number(row['semester_realised_count'])}"
+        f" {unit} ; depuis le 1er janvier : {fmt.number(row['year_realised_count'])}, pour"
+        f" une cible annuelle de {fmt.number(row['target_count'], 1)}. Attendu au"
+        f" {fmt.day(row['as_of'])} : {fmt.number(row['expected_count'], 1)}, soit un rythme"
+        f" de {fmt.percent(row['pace_ratio'])} ({status}). Semestre précédent"
+        f" ({period.previous().label}) : {fmt.number(previous)},"
+        f" soit {_change(row['semester_realised_count'], previous)}."
+    )
+
+
 def _indicator_chart(ctx: DeckContext, row: dict) -> go.Figure:
     year = ctx.period.year
     monthly = api.indicator_monthly(year, row["indicator_code"], ctx.pole_code)
@@ -227,17 +276,29 @@ def title_slide(ctx: DeckContext) -> Slide:
 def indicator_slides(ctx: DeckContext) -> list[Slide]:
     units = dict(reference.indicators().select("indicator_code", "unit").iter_rows())
     slides = []
+    copil = {}
+    if ctx.copil is not None:
+        scope = ctx.copil.filter(pl.col("pole_code") == ctx.pole_code)
+        copil = {r["indicator_code"]: r for r in scope.iter_rows(named=True)}
     for row in ctx.scope_rows.sort("indicator_sort").iter_rows(named=True):
         fig = _indicator_chart(ctx, row)
+        unit = units.get(row["indicator_code"], "")
+        semester = copil.get(row["indicator_code"])
         slides.append(
             Slide(
                 title=row["indicator_label"],
                 subtitle=ctx.scope,
                 figure=fig,
                 image_title=fig.layout.title.text,
-                facts=indicator_facts(row, ctx.period),
-                sentence=indicator_sentence(
-                    row, ctx.period, ctx.today, units.get(row["indicator_code"], "")
+                facts=(
+                    semester_facts(semester, ctx.period)
+                    if semester
+                    else indicator_facts(row, ctx.period)
+                ),
+                sentence=(
+                    semester_sentence(semester, ctx.period, unit)
+                    if semester
+                    else indicator_sentence(row, ctx.period, ctx.today, unit)
                 ),
             )
         )
@@ -245,13 +306,19 @@ def indicator_slides(ctx: DeckContext) -> list[Slide]:
 
 
 def pole_table_slide(ctx: DeckContext) -> Slide:
-    rows = ctx.progress
+    from charts.copil import copil_matrix
+
+    rows = ctx.progress if ctx.copil is None else ctx.copil
     if ctx.pole_code != api.ALL_POLES:
         rows = rows.filter(pl.col("pole_code").is_in([api.ALL_POLES, ctx.pole_code]))
     return Slide(
         title="Pôle par pôle",
-        subtitle=f"{ctx.period.label} · réalisé / cible de la période",
-        table=progress_matrix(rows),
+        subtitle=(
+            f"{ctx.period.label} · réalisé / cible de la période"
+            if ctx.copil is None
+            else f"{ctx.period.label} · réalisé depuis le 1er janvier / cible annuelle"
+        ),
+        table=progress_matrix(rows) if ctx.copil is None else copil_matrix(rows),
         sentence="Légende : " + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values()),
     )
 
@@ -291,7 +358,6 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
     """The COPIL stratégique view of the semester holding the end of the period (the
     last one started for a year): factual summary, then the largest gaps."""
     from charts import copil as copil_builders
-    from sppe_data import steering
 
     year = ctx.period.year
     if ctx.period.kind == "semester":
@@ -302,7 +368,7 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
         half = 2 if ctx.today >= date(year, 7, 1) else 1
     semester = steering.semester_period(year, half)
     previous = semester.previous()
-    copil = steering.copil_semester(year, half)
+    copil = ctx.copil if ctx.copil is not None else steering.copil_semester(year, half)
     sentences = copil_builders.factual_summary(copil, previous.label)
     gaps = copil
     if ctx.pole_code != api.ALL_POLES:

@@ -185,7 +185,7 @@ def test_deck_page_builds_with_progress(tiny_data, chromium):
     assert at.success[0].value.startswith("Dossier prêt : 17 diapositives")
     deck = at.session_state["copil_deck"][2]
     slides = list(Presentation(io.BytesIO(deck.pptx)).slides)
-    assert "La période n'a pas commencé." in all_text(slides[3])
+    assert "2e semestre 2026 : la période n'a pas commencé." in all_text(slides[3])
     assert "2e semestre 2026" in all_text(slides[0])
 
 
@@ -253,3 +253,39 @@ def test_static_pole_map_keeps_every_pole_and_its_area(tiny_data):
         assert sum(x is None for x in trace.x) >= pole.height > 0
     (pivots,) = [t for t in fig.data if t.name == "Caf pivot"]
     assert len(pivots.x) == departements["is_pivot"].sum()
+
+
+def test_a_semester_deck_shows_the_figures_of_the_copil_page(tiny_data):
+    """For a semester, each indicator slide and the pôle table say what the COPIL page
+    says for the same semester and scope (its query, a second route to the figures):
+    realised in the semester and since 1 January, annual target, expected, pace status."""
+    from charts.copil import copil_matrix
+    from exports.deck import collect, plan
+    from sppe_data import fmt, steering
+    from sppe_data.labels import PACE_STATUS
+
+    for pole in ("all", "mediterranee"):
+        slides = plan(collect(parse_period("2026-S1"), pole))
+        page = steering.copil_semester(2026, 1).filter(pl.col("pole_code") == pole)
+        labels = set(page["indicator_label"])
+        shown = {s.title: dict(s.facts) for s in slides if s.title in labels}
+        assert len(shown) == len(labels) == 6
+        for row in page.iter_rows(named=True):
+            facts = shown[row["indicator_label"]]
+            assert facts["Réalisé au 1er semestre 2026"] == fmt.number(
+                row["semester_realised_count"]
+            )
+            assert facts["Réalisé depuis le 1er janvier"] == fmt.number(row["year_realised_count"])
+            assert facts["Cible annuelle"] == fmt.number(row["target_count"], 1)
+            assert PACE_STATUS[row["pace_status"]].label in facts["Rythme"]
+        [table] = [s.table for s in slides if s.title == "Pôle par pôle"]
+        matrix = copil_matrix(steering.copil_semester(2026, 1))
+        if pole != "all":
+            matrix = matrix.filter(pl.col("Pôle").is_in(table["Pôle"].to_list()))
+        assert table.to_dicts() == matrix.to_dicts()
+    # Tiny data, mission, contrôles sensibles: A01, A02, A06 in January 2026 (3 in the
+    # semester and since 1 January); S2 2025: A05 (1).
+    mission = {s.title: dict(s.facts) for s in plan(collect(parse_period("2026-S1"), "all"))}
+    facts = mission["Contrôles sensibles"]
+    assert facts["Réalisé au 1er semestre 2026"] == "3"
+    assert facts["Semestre précédent (2e semestre 2025)"] == "1 (+2)"

@@ -26,7 +26,7 @@ for column, (label, name) in zip(
     m,
     [
         ("Reçues", "received_count"),
-        ("En attente", "waiting_count"),
+        ("Non prises en charge", "not_taken_up_count"),
         ("En cours", "in_progress_count"),
         ("Traitées", "done_count"),
         ("Refusées", "refused_count"),

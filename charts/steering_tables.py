@@ -299,7 +299,7 @@ def staffing_plan_check(positions: pl.DataFrame, plan: dict) -> pl.DataFrame:
 
 def request_delays(delays: pl.DataFrame, first_column: str) -> pl.DataFrame:
     columns = [
-        first_column, "Reçues", "En attente", "En cours", "Traitées", "Refusées",
+        first_column, "Reçues", "Non prises en charge", "En cours", "Traitées", "Refusées",
         "Circuit non conforme", "Priorité haute", "Délai de prise en charge (médiane)",
         "Délai de prise en charge (90e centile)", "Délai de clôture (médiane)",
         "Délai de clôture (90e centile)",
@@ -309,7 +309,7 @@ def request_delays(delays: pl.DataFrame, first_column: str) -> pl.DataFrame:
             {
                 first_column: r["label"] or r["key"],
                 "Reçues": fmt.number(r["received_count"]),
-                "En attente": fmt.number(r["waiting_count"]),
+                "Non prises en charge": fmt.number(r["not_taken_up_count"]),
                 "En cours": fmt.number(r["in_progress_count"]),
                 "Traitées": fmt.number(r["done_count"]),
                 "Refusées": fmt.number(r["refused_count"]),

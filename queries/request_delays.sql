@@ -6,7 +6,7 @@
 -- Delays in days: take-up = taken_up_on - received_on (requests taken up by $today);
 --   closing = closed_on - received_on (requests done by $today; refusals excluded).
 --   Percentiles are continuous (linear interpolation).
--- Columns: breakdown, key, label, sort_key, received_count, waiting_count (status
+-- Columns: breakdown, key, label, sort_key, received_count, not_taken_up_count (status
 --   received), in_progress_count, done_count, refused_count, misrouted_count,
 --   high_priority_count, take_up_median_days, take_up_p90_days, close_median_days,
 --   close_p90_days.
@@ -36,7 +36,7 @@ grouped as (
             when grouping(priority) = 0 then coalesce(priority, 'non_renseigne')
             else 'all' end as key,
         count(*) as received_count,
-        count(*) filter (where status = 'received') as waiting_count,
+        count(*) filter (where status = 'received') as not_taken_up_count,
         count(*) filter (where status = 'in_progress') as in_progress_count,
         count(*) filter (where status = 'done') as done_count,
         count(*) filter (where status = 'refused') as refused_count,
@@ -75,7 +75,7 @@ final as (
         k.label,
         k.sort_key,
         coalesce(g.received_count, 0)::bigint as received_count,
-        coalesce(g.waiting_count, 0)::bigint as waiting_count,
+        coalesce(g.not_taken_up_count, 0)::bigint as not_taken_up_count,
         coalesce(g.in_progress_count, 0)::bigint as in_progress_count,
         coalesce(g.done_count, 0)::bigint as done_count,
         coalesce(g.refused_count, 0)::bigint as refused_count,

@@ -285,7 +285,7 @@ def staffing_plan() -> dict:
 def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
     """Grain: (breakdown, key), breakdown 'all', 'pole', 'caf' or 'priority'. Columns:
     breakdown, key, label (French priority labels), sort_key, received_count,
-    waiting_count, in_progress_count, done_count, refused_count, misrouted_count,
+    not_taken_up_count, in_progress_count, done_count, refused_count, misrouted_count,
     high_priority_count, take_up_median_days, take_up_p90_days, close_median_days,
     close_p90_days (queries/request_delays.sql)."""
     df = query("request_delays", date_from=period.start, date_to=period.end, pole_code=pole_code)

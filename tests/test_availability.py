@@ -116,7 +116,7 @@ def test_activities_unavailable_pages_show_the_rest(tiny_data):
     # S5), the travel fees (activities) unavailable.
     at = run("saisines")
     got = metrics(at)
-    assert (got["Reçues"], got["En attente"], got["En cours"], got["Traitées"]) == (
+    assert (got["Reçues"], got["Non prises en charge"], got["En cours"], got["Traitées"]) == (
         "3",
         "1",
         "1",

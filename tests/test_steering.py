@@ -309,7 +309,7 @@ def test_request_delays_2026(tiny_data):
     df = steering.request_delays(Y2026, "all")
     total = one(df, breakdown="all")
     # S1 (received), S3 (in progress, misrouted), S5 (done); S1 and S5 high priority.
-    assert (total["received_count"], total["waiting_count"], total["in_progress_count"]) == (
+    assert (total["received_count"], total["not_taken_up_count"], total["in_progress_count"]) == (
         3,
         1,
         1,

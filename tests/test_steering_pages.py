@@ -155,7 +155,7 @@ def test_resources_page(tiny_data):
 def test_saisines_page(tiny_data):
     at = run("app_pages/saisines.py")
     got = metrics(at)
-    assert (got["Reçues"], got["En attente"], got["En cours"], got["Traitées"]) == (
+    assert (got["Reçues"], got["Non prises en charge"], got["En cours"], got["Traitées"]) == (
         "3",
         "1",
         "1",

@@ -58,7 +58,8 @@ indicator = st.radio(
     horizontal=True,
     key="carte_indicateur",
 )
-view = deck.pole_map(departements, indicator, filters.pole_code)
+# Built once per rows, colouring and pôle; a rerun reads back the serialised map.
+view = cache.pole_map(departements, indicator, filters.pole_code)
 coverage_years = departements["coverage_year"].drop_nulls()
 coverage_note = (
     f"taux de couverture {coverage_years[0]} (data.caf.fr)"

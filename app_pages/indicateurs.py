@@ -58,7 +58,9 @@ outside_note = (
     else ""
 )
 ui.chart_box(
-    charts.indicator_bullets(progress, "Réalisé, attendu à date et cible annuelle", scope),
+    charts.indicator_bullets(
+        progress, "Réalisé, attendu à date et cible annuelle", filters.scope
+    ),  # the year to date, whatever the period chosen below
     progress_detail(progress),
     "Bandes : en retard (< 80 % de l'attendu), à surveiller (80 à 95 %), dans la trajectoire. "
     + (f"Réalisé de la mission {outside_note} (pôle absent ou inconnu). " if outside_note else "")

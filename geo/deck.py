@@ -47,6 +47,10 @@ TOOLTIP = {
     "style": {"backgroundColor": "#1E1E1E", "color": "white", "fontSize": "13px"},
 }
 WIDTH, HEIGHT = 700, 600  # the map column of a wide page
+# Only the fill of a GeoJSON layer answers the pointer: deck.gl picks by drawing every
+# pickable layer again, and the borders (a path of every vertex, drawn as wide lines)
+# cost twenty times the fill in a browser without a GPU, on every move of the pointer.
+FILL_ONLY_PICKING = {"polygons-stroke": {"pickable": False}}
 
 
 # No base map: ``map_provider=None`` and pydeck's default map style left alone (its
@@ -260,6 +264,7 @@ def pole_map(
             get_fill_color="properties.fill",
             get_line_color=[255, 255, 255, 255],
             line_width_min_pixels=0.6,
+            _sub_layer_props=FILL_ONLY_PICKING,
         )
     ]
     zones = boundaries.screen_pole_zones()
@@ -408,12 +413,13 @@ def _base_layer(layout: gpd.GeoDataFrame) -> pdk.Layer:
         "GeoJsonLayer",
         _features(layout, base_props),
         id="departements",
-        pickable=False,
+        pickable=True,  # the département's name on hover, where no project is drawn
         stroked=True,
         filled=True,
         get_fill_color="properties.fill",
         get_line_color=[190, 190, 190, 255],
         line_width_min_pixels=0.5,
+        _sub_layer_props=FILL_ONLY_PICKING,
     )
 
 

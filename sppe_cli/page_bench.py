@@ -30,10 +30,27 @@ may send a reference instead of an unchanged element of 10 kB or more the browse
 which no cache spares; ``run_sql`` reads the revisions too, so the two overlap a little.
 
 ``--browser`` (best effort): the app served by Streamlit on 127.0.0.1 (demo mode, the same
-role), each page opened in headless Chromium (Playwright): after one visit that warms the
-server's caches, two visits, and for each the time from the start of navigation
-until the page title, the first KPI card and the first chart (Plotly or map) are visible;
-medians. A page with no KPI or no chart shows « — ».
+role) and headless Chromium (Playwright), in two ways; medians, « — » where a page has no
+such element:
+
+- « par l'adresse » (``browser``): each page opened by its address in a new tab (the
+  whole front end starts again), after one visit that warms the server's caches, then
+  ``BROWSER_VISITS`` visits; times from the start of navigation;
+- « par un clic dans le menu » (``browser_click``): the app opened once, then each page
+  reached by a click on its entry of Streamlit's sidebar menu (the page changes in the
+  browser, no reload), ``BROWSER_VISITS`` times, each time from the lightest other page
+  (lowest server time), clicked first; times from the click (the click event's time).
+  The elements on screen at the click do not count, nor those Streamlit marks stale.
+
+The marks: ``title_ms`` the page's title, ``kpi_ms`` the first KPI, ``chart_ms`` the first
+chart (Plotly or map) visible; ``idle_ms`` the end of the page's last run on the server
+(the app's script state back to « not running »); ``map_ms`` the first map interactive:
+its deck.gl canvas is on the page and, with the pointer moved over it (a ``mousemove``
+at its centre, then on a 3 × 3 grid, one every 100 ms), deck.gl shows the tooltip of an
+object of the map. A tooltip needs the map's layers built and drawn and the picking of
+the object under the pointer done (deck.gl draws the pickable layers again for it), so
+this is when a user sees the map and it answers. A page with no map, or whose map
+shows no tooltip within ``MAP_TIMEOUT_S``, has « — ».
 """
 
 from __future__ import annotations
@@ -71,8 +88,9 @@ QUIET_LOGGERS = (
 )
 ENV_KEYS = ("SPPE_DATA_DIR", "SPPE_DATABASE_URL", "SPPE_AUTH_MODE", "SPPE_DEMO_ROLE")
 
-BROWSER_VISITS = 2
+BROWSER_VISITS = 2  # measured visits by the page's address, and clicks in the menu
 BROWSER_TIMEOUT_S = 120
+MAP_TIMEOUT_S = 60  # a map that never answers the pointer: « — » after this long
 SERVER_START_TIMEOUT_S = 60
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,22 +111,75 @@ BROWSER_MARKS = {
     "chart_ms": ".js-plotly-plot, [data-testid='stDeckGlJsonChart']",
 }
 BROWSER_LABELS = {"title_ms": "titre", "kpi_ms": "1er KPI", "chart_ms": "1er graphique"}
-# Records, relative to the start of navigation, when each mark first becomes visible.
+# The marks the page script records besides BROWSER_MARKS (see the module's docstring).
+MAP_MARK, IDLE_MARK = "map_ms", "idle_ms"
+ALL_MARKS = (*BROWSER_MARKS, MAP_MARK, IDLE_MARK)
+NAV_LINK = "[data-testid='stSidebarNav'] a"
+# Records when each mark is first seen: on a page load, in ms from the start of
+# navigation; after a click on an entry of the menu, in ms from that click (the marks
+# start again, and the elements shown at the click no longer count).
 MARKS_SCRIPT = """
 (() => {
-  const marks = %s;
-  const seen = {};
+  const marks = %(marks)s;
+  const NAV = %(nav)s;
+  const DECK = "[data-testid='stDeckGlJsonChart']";
+  // Where the pointer is moved over a map, as fractions of its width and height: its
+  // centre first, then a grid.
+  const PROBES = [[0.5, 0.5]];
+  for (const fy of [0.3, 0.5, 0.7]) for (const fx of [0.3, 0.5, 0.7]) PROBES.push([fx, fy]);
+  const PROBE_EVERY_MS = 100, PROBE_FOR_MS = %(probe_for_ms)d;
+  let seen = {}, t0 = 0, ran = false, probes = 0, lastProbe = -Infinity;
+  let before = new WeakSet();
   window.__sppeBench = seen;
   const visible = (el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0;
   };
+  const fresh = (el) => !before.has(el) && !el.closest("[data-stale='true']") && visible(el);
+  const note = (name) => { if (!(name in seen)) seen[name] = Math.round(performance.now() - t0); };
+  document.addEventListener("click", (event) => {
+    if (!(event.target instanceof Element) || !event.target.closest(NAV)) return;
+    before = new WeakSet();
+    for (const selector of [...Object.values(marks), DECK]) {
+      for (const el of document.querySelectorAll(selector)) before.add(el);
+    }
+    seen = {};
+    window.__sppeBench = seen;
+    t0 = event.timeStamp;
+    ran = false;
+    probes = 0;
+    lastProbe = -Infinity;
+  }, true);
+  const probeMap = () => {
+    const chart = [...document.querySelectorAll(DECK)].find(fresh);
+    const canvas = chart && chart.querySelector("canvas");
+    if (!canvas || !visible(canvas)) return;
+    const tip = chart.querySelector(".deck-tooltip");
+    if (tip && tip.style.display !== "none" && tip.textContent.trim()) {
+      note("map_ms");
+      return;
+    }
+    const now = performance.now();
+    if (now - lastProbe < PROBE_EVERY_MS || now - t0 > PROBE_FOR_MS) return;
+    lastProbe = now;
+    const [fx, fy] = PROBES[probes++ %% PROBES.length];
+    const box = canvas.getBoundingClientRect();
+    canvas.dispatchEvent(new MouseEvent("mousemove", {
+      clientX: box.left + fx * box.width, clientY: box.top + fy * box.height, bubbles: true,
+    }));
+  };
   const look = () => {
     for (const [name, selector] of Object.entries(marks)) {
-      if (!(name in seen) && [...document.querySelectorAll(selector)].some(visible)) {
-        seen[name] = performance.now();
-      }
+      if (!(name in seen) && [...document.querySelectorAll(selector)].some(fresh)) note(name);
     }
+    const app = document.querySelector("[data-testid='stApp']");
+    const state = app && app.getAttribute("data-test-script-state");
+    if (state === "running") ran = true;
+    else if (ran && state === "notRunning") {
+      ran = false;
+      seen.idle_ms = Math.round(performance.now() - t0);  // the last run's end
+    }
+    if (!("map_ms" in seen)) probeMap();
     requestAnimationFrame(look);
   };
   requestAnimationFrame(look);
@@ -155,6 +226,7 @@ class PageResult:
     warm: list[Display] = field(default_factory=list)
     error: str | None = None
     browser: dict[str, float | None] | None = None
+    browser_click: dict[str, float | None] | None = None
 
     @property
     def warm_ms(self) -> list[float]:
@@ -192,6 +264,7 @@ class PageResult:
             "data_unavailable": bool(cold and cold.unavailable),
             "error": self.error,
             "browser": self.browser,
+            "browser_click": self.browser_click,
         }
 
 
@@ -554,32 +627,84 @@ def _page_url(base: str, spec) -> str:
     return f"{base}/{spec.url_path or Path(spec.path).stem}"
 
 
+def _marks(page) -> dict[str, float | None]:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        seen = page.evaluate("() => window.__sppeBench || {}")
+    except PlaywrightError:
+        seen = {}
+    return {name: seen.get(name) for name in ALL_MARKS}
+
+
+def _settle(page) -> None:
+    """Waits until the app is idle (no run in progress for a second), then, when the
+    page shows a map, until it answers the pointer (at most MAP_TIMEOUT_S), and lets
+    the charts draw."""
+    deadline, quiet = time.monotonic() + BROWSER_TIMEOUT_S, 0
+    while quiet < 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        state = page.get_attribute("[data-testid='stApp']", "data-test-script-state")
+        quiet = quiet + 1 if state == "notRunning" else 0
+    deadline = time.monotonic() + MAP_TIMEOUT_S
+    while (
+        _marks(page)[MAP_MARK] is None
+        and page.locator("[data-testid='stDeckGlJsonChart'] canvas").count()
+        and time.monotonic() < deadline
+    ):
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
+
+
 def _visit(context, url: str) -> dict[str, float | None]:
-    """One visit: the marks' times (ms from the start of navigation), once the app is
-    idle (no run in progress for a second) and the charts had time to draw."""
+    """One visit by the page's address in a new tab: the marks' times in ms from the
+    start of navigation."""
     from playwright.sync_api import Error as PlaywrightError
 
     page = context.new_page()
     try:
         page.goto(url, wait_until="commit", timeout=BROWSER_TIMEOUT_S * 1000)
         page.locator(BROWSER_MARKS["title_ms"]).first.wait_for(timeout=BROWSER_TIMEOUT_S * 1000)
-        deadline, quiet = time.monotonic() + BROWSER_TIMEOUT_S, 0
-        while quiet < 4 and time.monotonic() < deadline:
-            page.wait_for_timeout(250)
-            state = page.get_attribute("[data-testid='stApp']", "data-test-script-state")
-            quiet = quiet + 1 if state == "notRunning" else 0
-        page.wait_for_timeout(500)
+        _settle(page)
     except PlaywrightError:
         pass  # best effort: the marks seen so far
-    try:
-        seen = page.evaluate("() => window.__sppeBench || {}")
-    except PlaywrightError:
-        seen = {}
+    seen = _marks(page)
     page.close()
-    return {name: seen.get(name) for name in BROWSER_MARKS}
+    return seen
+
+
+def _click(page, url: str) -> dict[str, float | None]:
+    """One click on the menu entry of ``url`` in an open app (Streamlit switches page
+    in the browser, no reload): the marks' times in ms from the click."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.locator(f"{NAV_LINK}[href='{url}']").first.click(timeout=BROWSER_TIMEOUT_S * 1000)
+        page.wait_for_function(
+            "() => 'title_ms' in (window.__sppeBench || {})", timeout=BROWSER_TIMEOUT_S * 1000
+        )
+        _settle(page)
+    except PlaywrightError:
+        pass
+    return _marks(page)
+
+
+def _medians(visits: list[dict[str, float | None]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name in ALL_MARKS:
+        values = [v[name] for v in visits if v[name] is not None]
+        out[name] = round(statistics.median(values)) if values else None
+    return out
+
+
+def _shown(marks: dict[str, float | None]) -> str:
+    labels = {**BROWSER_LABELS, MAP_MARK: "carte interactive", IDLE_MARK: "fin"}
+    return ", ".join(f"{label} {_cell(marks[name])} ms" for name, label in labels.items())
 
 
 def measure_browser(specs, results: list[PageResult], role: str, log) -> None:
+    """Every page measured by its address (``browser``), then by clicks in the menu of
+    one open app (``browser_click``); see the module's docstring."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -587,7 +712,11 @@ def measure_browser(specs, results: list[PageResult], role: str, log) -> None:
             "--browser demande Playwright (pip install -r requirements-dev.txt)."
         ) from None
     chromium = _chromium()
-    script = MARKS_SCRIPT % json.dumps(BROWSER_MARKS)
+    script = MARKS_SCRIPT % {
+        "marks": json.dumps(BROWSER_MARKS),
+        "nav": json.dumps(NAV_LINK),
+        "probe_for_ms": MAP_TIMEOUT_S * 1000,
+    }
     log("Navigateur : serveur Streamlit et Chromium…")
     with (
         tempfile.TemporaryDirectory(prefix="sppe-bench-browser-") as tmp,
@@ -604,6 +733,7 @@ def measure_browser(specs, results: list[PageResult], role: str, log) -> None:
                     f"--browser : l'application ne s'est pas affichée en {BROWSER_TIMEOUT_S} s "
                     "dans Chromium."
                 )
+            shown: list[tuple] = []
             for spec, result in zip(specs, results, strict=True):
                 if result.error:
                     continue
@@ -611,18 +741,35 @@ def measure_browser(specs, results: list[PageResult], role: str, log) -> None:
                 if _visit(context, url)["title_ms"] is None:  # the server's caches warm
                     log(f"  {result.page} : navigateur, titre non affiché ; page ignorée")
                     continue
-                visits = [_visit(context, url) for _ in range(BROWSER_VISITS)]
-                result.browser = {}
-                for name in BROWSER_MARKS:
-                    values = [v[name] for v in visits if v[name] is not None]
-                    result.browser[name] = round(statistics.median(values)) if values else None
-                shown = ", ".join(
-                    f"{label} {_cell(result.browser[name])} ms"
-                    for name, label in BROWSER_LABELS.items()
-                )
-                log(f"  {result.page} : navigateur, {shown}")
+                result.browser = _medians([_visit(context, url) for _ in range(BROWSER_VISITS)])
+                log(f"  {result.page} : par l'adresse, {_shown(result.browser)}")
+                shown.append((spec, result))
+            _measure_clicks(context, base, shown, log)
         finally:
             browser.close()
+
+
+def _measure_clicks(context, base: str, shown: list[tuple], log) -> None:
+    """The app opened once; each page reached BROWSER_VISITS times by a click in the
+    menu from the lightest other page (the lowest server time), which is clicked first."""
+    if len(shown) < 2:
+        return
+    by_weight = sorted(shown, key=lambda sr: sr[1].median_ms)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/", timeout=BROWSER_TIMEOUT_S * 1000)
+        page.locator(BROWSER_MARKS["title_ms"]).first.wait_for(timeout=BROWSER_TIMEOUT_S * 1000)
+        _settle(page)
+        for spec, result in shown:
+            light = next(s for s, _ in by_weight if s is not spec)
+            clicks = []
+            for _ in range(BROWSER_VISITS):
+                _click(page, _page_url(base, light))
+                clicks.append(_click(page, _page_url(base, spec)))
+            result.browser_click = _medians(clicks)
+            log(f"  {result.page} : clic dans le menu, {_shown(result.browser_click)}")
+    finally:
+        page.close()
 
 
 # --- the command ----------------------------------------------------------------------
@@ -705,7 +852,42 @@ def report(results: list[PageResult], repeat: int, with_browser: bool = False) -
             f"au premier KPI et au premier graphique visibles, médiane de {BROWSER_VISITS} "
             "visites après une visite de mise en température ; « — » : aucun sur la page."
         )
+        lines += ["", *browser_report(results)]
     return "\n".join(lines)
+
+
+BROWSER_COLUMNS = (("title_ms", "titre"), ("kpi_ms", "1er KPI"), ("chart_ms", "1er graph."),
+                   (MAP_MARK, "carte"), (IDLE_MARK, "fin"))  # fmt: skip
+
+
+def browser_report(results: list[PageResult]) -> list[str]:
+    """The browser's table: each mark by the page's address and from a click in the menu."""
+    width = 8 * len(BROWSER_COLUMNS)
+    head = " ".join(f"{label:>7}" for _, label in BROWSER_COLUMNS)
+    lines = [
+        "Navigateur, en ms (médianes) :",
+        f"{'':<32} {'par l’adresse de la page':^{width}} │ {'par un clic dans le menu':^{width}}",
+        f"{'Page':<32} {head} │ {head}",
+    ]
+    for r in results:
+        if r.browser is None and r.browser_click is None:
+            continue
+        cells = [
+            " ".join(f"{_cell((marks or {}).get(name)):>7}" for name, _ in BROWSER_COLUMNS)
+            for marks in (r.browser, r.browser_click)
+        ]
+        lines.append(f"{r.page[:32]:<32} {cells[0]} │ {cells[1]}")
+    lines += [
+        "",
+        f"Par l'adresse : la page chargée dans un nouvel onglet, médiane de {BROWSER_VISITS} "
+        "visites (ms depuis le début de la navigation). Par un clic : l'application ouverte "
+        f"une fois, la page atteinte par son entrée du menu, sans rechargement, médiane de "
+        f"{BROWSER_VISITS} clics depuis la page la plus légère (ms depuis le clic).",
+        "titre, 1er KPI, 1er graph. : premier élément de ce type visible ; carte : la carte "
+        "répond au pointeur (son infobulle s'affiche au survol) ; fin : l'exécution de la "
+        "page terminée sur le serveur ; « — » : aucun sur la page.",
+    ]
+    return lines
 
 
 def failures(results: list[PageResult]) -> list[str]:

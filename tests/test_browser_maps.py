@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser import SCREENSHOTS
@@ -24,6 +26,15 @@ def open_map(browser, url: str, wait_text: str, canvas: str = "canvas"):
     return page, drawn, requests
 
 
+def hover_tip(page, canvas) -> str:
+    """The tooltip deck.gl shows with the pointer at the map's centre: the map answers."""
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("[data-testid=stDeckGlJsonChart] .deck-tooltip").first
+    tip.wait_for(state="visible", timeout=30_000)
+    return tip.inner_text()
+
+
 def test_pole_map_in_browser(server, browser):
     page, canvas, requests = open_map(
         browser, f"{server}/carte_poles?annee=2026", "Pôle de rattachement"
@@ -36,11 +47,12 @@ def test_pole_map_in_browser(server, browser):
     external = [u for u in requests if not u.startswith((server, "blob:"))]
     # No tile server, no CDN, no web font: the page works with no network at all.
     assert external == []
+    assert "Pôle : " in hover_tip(page, canvas)  # a département, picked by its fill
     page.close()
 
 
 def test_projects_map_in_browser(server, browser):
-    page, _canvas, requests = open_map(
+    page, canvas, requests = open_map(
         browser, f"{server}/projets", "Carte des projets", "[data-testid=stDeckGlJsonChart] canvas"
     )
     page.get_by_text("Places décidées").first.wait_for(timeout=30_000)
@@ -48,6 +60,8 @@ def test_projects_map_in_browser(server, browser):
     external = [u for u in requests if not u.startswith((server, "blob:"))]
     assert external == []
     assert "Traceback" not in page.inner_text("body")
+    canvas.scroll_into_view_if_needed()
+    assert re.search(r"\(\w+\)", hover_tip(page, canvas))  # « Vienne (86) » or a project
     page.close()
 
 

@@ -121,6 +121,31 @@ def test_pole_map_page(tiny_data):
     assert "Taux de couverture global 2024 : 52,5\u00a0%" in nord["tip"]
     legend = " ".join(m.value for m in at.markdown)
     assert "Centre – Pays de la Loire – Bretagne – Normandie" in legend
+    # Only the fill answers the pointer: the borders are not drawn again for picking.
+    departements = layer(spec, "departements")
+    assert departements["pickable"] and departements["stroked"]
+    assert departements["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
+
+
+def test_pole_map_built_once_per_inputs(tiny_data, monkeypatch):
+    """A rerun reads the serialised map back; another colouring builds a new one."""
+    from geo import deck
+
+    built = []
+    build = deck.pole_map
+
+    def counted(*args, **kwargs):
+        built.append(args[1:])
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(deck, "pole_map", counted)
+    at = run_page("app_pages/carte_poles.py", annee="2026")
+    first = deck_spec(at)
+    at.run()
+    assert deck_spec(at) == first
+    assert built == [("pole", "all")]
+    at.radio(key="carte_indicateur").set_value("activity_count").run()
+    assert built == [("pole", "all"), ("activity_count", "all")]
 
 
 def test_pole_map_switches_to_coverage(tiny_data):
@@ -151,6 +176,10 @@ def test_projects_page(tiny_data):
     reunion = next(p for p in points if "Projet P5" in p["tip"])
     box = boundaries.inset_frames().set_index("dep_code").geometry["974"]
     import shapely
+
+    # The départements name themselves on hover (fill only picked), under the projects.
+    base = layer(spec, "departements")
+    assert base["pickable"] and base["_subLayerProps"]["polygons-stroke"] == {"pickable": False}
 
     assert box.contains(shapely.Point(*reunion["position"]))
     at.toggle(key="projets_densite").set_value(True).run()

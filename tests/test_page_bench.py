@@ -130,3 +130,35 @@ def test_a_long_table_counted_as_a_server_sends_it(tmp_path):
         shown = probe.run(AppTest.from_file(str(script), default_timeout=60))
     assert shown.error is None
     assert 0 < shown.payload_by_type["dataframe"] < 200_000  # whole, it is 1.6 MB of int64
+
+
+def test_browser_table_by_address_and_by_click():
+    """The browser's table in French: both ways of reaching a page side by side, « — »
+    where a page has no such element; the page script renders (its % escaped)."""
+    from sppe_cli import page_bench
+
+    result = page_bench.PageResult("Carte des pôles", "app_pages/carte_poles.py")
+    result.browser = {"title_ms": 3000, "kpi_ms": None, "chart_ms": 6000, "map_ms": 9000,
+                      "idle_ms": 5000}  # fmt: skip
+    result.browser_click = {"title_ms": 500, "kpi_ms": None, "chart_ms": 1500,
+                            "map_ms": 2500, "idle_ms": 900}  # fmt: skip
+    skipped = page_bench.PageResult("Glossaire", "app_pages/glossaire.py")
+    lines = page_bench.browser_report([result, skipped])
+    text = "\n".join(lines)
+    assert "par l’adresse de la page" in text and "par un clic dans le menu" in text
+    header = next(line for line in lines if line.startswith("Page"))
+    assert header.count("carte") == 2 and header.count("1er KPI") == 2
+    row = next(line for line in lines if line.startswith("Carte des pôles"))
+    by_address, by_click = row[32:].split("│")
+    assert by_address.split() == ["3000", "—", "6000", "9000", "5000"]
+    assert by_click.split() == ["500", "—", "1500", "2500", "900"]
+    assert not any(line.startswith("Glossaire") for line in lines)  # not measured
+    assert "infobulle" in text  # what « carte » means
+    script = page_bench.MARKS_SCRIPT % {
+        "marks": json.dumps(page_bench.BROWSER_MARKS),
+        "nav": json.dumps(page_bench.NAV_LINK),
+        "probe_for_ms": 1000,
+    }
+    assert "%(" not in script and "probes++ % PROBES.length" in script
+    assert page_bench.NAV_LINK in script
+    assert result.as_json()["browser_click"]["map_ms"] == 2500

@@ -162,3 +162,21 @@ def _project_page(pole_code: str = "all", subtitle: str = "", late_shown: int = 
 
 
 project_page = cached(_project_page, reads=("projects",), max_entries=32)
+
+
+# --- maps ---
+
+
+def _pole_map(departements, indicator: str = "pole", pole_code: str = "all"):
+    """The Carte des pôles (``geo.deck.pole_map``) built once per rows of
+    ``departement_map`` (hashed: 101 rows), colouring and pôle, and kept serialised: a
+    rerun or a return to the page reads back its JSON instead of drawing the
+    départements again. ``reads=()``: keyed by the reference's version too (the pôles'
+    composition and labels drawn)."""
+    from geo import deck
+
+    view = deck.pole_map(departements, indicator, pole_code)
+    return deck.MapView(deck.FrozenDeck(view.deck), view.legend, view.legend_title)
+
+
+pole_map = cached(_pole_map, reads=(), max_entries=32)

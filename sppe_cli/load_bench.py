@@ -681,7 +681,7 @@ def _measure(
             "puis après une saisie :"
         )
         started = time.monotonic()
-        hashes, problems = asyncio.run(_alone(url, specs, stats, writer, pairs, log))
+        hashes, problems = _run_apart(_alone(url, specs, stats, writer, pairs, log))
         result.problems += problems
         result.warmup_s = time.monotonic() - started
         if result.problems:
@@ -690,7 +690,7 @@ def _measure(
             f"{users} utilisateurs pendant {duration:g} s, une saisie toutes les {write_every:g} s…"
         )
         load = _Load(url, hashes, specs, stats, writer, think, seed)
-        result.problems += asyncio.run(load.run(users, duration))
+        result.problems += _run_apart(load.run(users, duration))
     except Exception as exc:
         result.problems.append(f"banc de charge interrompu : {_failure(exc)}")
     finally:
@@ -773,6 +773,26 @@ def report(result: LoadResult) -> str:
     if result.write_errors:
         lines.append(f"Saisies refusées : {len(result.write_errors)} ({result.write_errors[0]}).")
     return "\n".join(lines)
+
+
+def _run_apart(coroutine):
+    """``asyncio.run`` on a thread of its own: the caller's thread may already run an
+    event loop (a program that embeds the bench, a browser driven from the same
+    process), where ``asyncio.run`` refuses to start."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="sppe-load-bench")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def main(args: argparse.Namespace) -> int:

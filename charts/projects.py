@@ -37,12 +37,18 @@ def funnel_counts(projects: pl.DataFrame) -> pl.DataFrame:
 def funnel(projects: pl.DataFrame, subtitle: str) -> tuple[go.Figure, pl.DataFrame]:
     counts = funnel_counts(projects)
     abandoned = projects.filter(pl.col("stage") == "abandonne").height
+    reached = counts["reached_count"].to_list()
+    first = reached[0] if reached else 0
     fig = go.Figure(
         go.Funnel(
             y=counts["stage_label"].to_list(),
-            x=counts["reached_count"].to_list(),
+            x=reached,
             marker=dict(color=theme.REALISED),
-            textinfo="value+percent initial",
+            # French figures (« 334 769 · 45 % »), not plotly's « 334,769k ».
+            text=[
+                f"{fmt.number(n)} · {fmt.percent(n / first if first else None)}" for n in reached
+            ],
+            textinfo="text",
             hovertemplate="%{y} : %{x} projets<extra></extra>",
         )
     )

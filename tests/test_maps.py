@@ -71,6 +71,13 @@ def test_project_pipeline_figures(tiny_data):
     # Live projects reaching each stage: P1 (travaux), P2 (ouvert), P3 (émergence),
     # P5 (étude); P4 abandoned.
     assert funnel["reached_count"].to_list() == [4, 3, 2, 2, 1]
+    from charts.projects import funnel as funnel_figure
+
+    fig, _table = funnel_figure(projects, "tous les pôles")
+    # In French, by hand: 3 of 4 is 75 %, 1 of 4 is 25 % (no-break space before %).
+    assert list(fig.data[0].text) == [
+        "4 · 100\u00a0%", "3 · 75\u00a0%", "2 · 50\u00a0%", "2 · 50\u00a0%", "1 · 25\u00a0%",
+    ]  # fmt: skip
     live = projects.filter(pl.col("stage") != "abandonne")
     assert (live["places_decided_count"].sum(), live["places_opened_count"].sum()) == (52, 10)
     assert projects["places_gap_count"].sum() == 42  # 40 - 0 + 12 - 10

@@ -26,6 +26,7 @@ Each loader returns a fresh polars DataFrame.
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 import tomllib
@@ -132,13 +133,17 @@ def _activity_kinds_file() -> pl.DataFrame:
 KIND_FLAGS = ("is_departmental", "is_control", "has_partner", "has_equipment", "has_places")
 
 
+@lru_cache(maxsize=len(KIND_FLAGS))
 def kinds_with(flag: str) -> frozenset[str]:
     """The activity kinds whose ``flag`` (one of ``KIND_FLAGS``) is true, as shipped:
-    these attributes are not edited in the app."""
+    these attributes are not edited in the app. Read with the standard ``csv`` module:
+    modules call it at import, and a process that forks its writers must not have started
+    polars' thread pool by then (a forked child would wait on its dead threads)."""
     if flag not in KIND_FLAGS:
         raise ValueError(f"unknown activity-kind attribute: {flag!r}")
-    frame = _activity_kinds_file()
-    return frozenset(frame.filter(pl.col(flag))["activity_kind"].to_list())
+    with (REFERENCE_DIR / "activity_kinds.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return frozenset(r["activity_kind"] for r in rows if r[flag].strip().lower() == "true")
 
 
 def shipped_activity_kinds() -> pl.DataFrame:

@@ -62,11 +62,9 @@ import logging
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -577,48 +575,17 @@ def _chromium() -> str:
     raise CommandError("--browser : Chromium introuvable (apt-get install chromium).")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _server(role: str, log_dir: Path) -> Iterator[str]:
     """The app under Streamlit on a free local port, demo mode as ``role``."""
-    from sppe_cli.serve import streamlit_command
+    from sppe_cli.serve import ServerStartError, running
 
-    port = _free_port()
-    env = {**os.environ, "SPPE_AUTH_MODE": "demo", "SPPE_DEMO_ROLE": role}
-    with (log_dir / f"streamlit-{port}.log").open("w") as log:
-        proc = subprocess.Popen(
-            streamlit_command(port, "127.0.0.1", []),
-            cwd=APP.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise CommandError(
-                            f"--browser : Streamlit n'a pas démarré en {SERVER_START_TIMEOUT_S} s."
-                        ) from None
-                    time.sleep(0.3)
+    env = {"SPPE_AUTH_MODE": "demo", "SPPE_DEMO_ROLE": role}
+    try:
+        with running(env, log_dir, SERVER_START_TIMEOUT_S) as url:
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except ServerStartError as exc:
+        raise CommandError(f"--browser : {exc}") from None
 
 
 def _page_url(base: str, spec) -> str:

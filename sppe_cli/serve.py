@@ -11,9 +11,15 @@ which is where a deployment puts it (docs/deploiement.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
+import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from sppe_cli.common import EXIT_FAILED, CommandError, os_reason, require_store
@@ -69,6 +75,52 @@ def streamlit_command(port: int, address: str, extra: list[str]) -> list[str]:
     for name, value in streamlit_options(port, address).items():
         command += [f"--{name}", _flag_value(value)]
     return command + extra
+
+
+class ServerStartError(RuntimeError):
+    """The app did not answer on its port in time (French message)."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running(env: dict[str, str], log_dir: Path, timeout_s: float = 60) -> Iterator[str]:
+    """The app started as ``sppe serve`` starts it, on a free local port, with ``env``
+    added to this process's environment; yields its URL once it answers, stops it after.
+    Its output goes to a log file in ``log_dir`` (a pipe nobody reads would fill up and
+    stall the server). For the benchmarks and the browser tests."""
+    port = free_port()
+    with (log_dir / f"streamlit-{port}.log").open("w") as log:
+        proc = subprocess.Popen(
+            streamlit_command(port, "127.0.0.1", []), cwd=APP.parent,
+            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise ServerStartError(
+                            f"Streamlit n'a pas démarré en {timeout_s:g} s."
+                        ) from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _port(text: str) -> int:

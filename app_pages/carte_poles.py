@@ -4,8 +4,9 @@ coverage gaps are."""
 import polars as pl
 import streamlit as st
 
+from charts import maps as map_charts
 from charts.territory_tables import departement_table
-from geo import boundaries, deck
+from geo import boundaries
 from sppe_data import api, coverage, fmt
 from ui import availability, cache, maps
 from ui import components as ui
@@ -53,8 +54,8 @@ else:
     hidden = []
 indicator = st.radio(
     "Colorer les départements par",
-    [k for k in deck.INDICATORS if k not in hidden],
-    format_func=deck.INDICATORS.__getitem__,
+    [k for k in map_charts.INDICATORS if k not in hidden],
+    format_func=map_charts.INDICATORS.__getitem__,
     horizontal=True,
     key="carte_indicateur",
 )

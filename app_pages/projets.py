@@ -3,9 +3,9 @@ opened, late or at-risk projects, who follows them, and where they are."""
 
 import streamlit as st
 
+from charts.maps import POINTS_THRESHOLD
 from charts.projects import late_ranking
 from charts.territory_tables import project_table
-from geo import deck
 from sppe_data import api, fmt
 from ui import availability, cache, maps
 from ui import components as ui
@@ -82,7 +82,7 @@ with left:
         key="projets_departements",
     )
 with right:
-    density = st.toggle("Vue densité (hexagones)", key="projets_densite")
+    density = st.toggle("Vue densité (carreaux de 10 km)", key="projets_densite")
 view, map_table = cache.project_map(filters.pole_code, density, tuple(sorted(focus)))
 per_departement = parts["drawn_by_departement"]
 drawn = (
@@ -90,8 +90,8 @@ drawn = (
 )
 note = (
     f" · {fmt.number(drawn)} projets : un cercle par département au-delà de "
-    f"{fmt.number(deck.POINTS_THRESHOLD)} ; choisir des départements pour voir chaque projet."
-    if drawn > deck.POINTS_THRESHOLD and not density
+    f"{fmt.number(POINTS_THRESHOLD)} ; choisir des départements pour voir chaque projet."
+    if drawn > POINTS_THRESHOLD and not density
     else ""
 )
 maps.map_box(

@@ -10,8 +10,6 @@ white borders, pivot Cafs and overseas insets as the interactive map.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import geopandas as gpd
 import numpy as np
 import plotly.graph_objects as go
@@ -19,7 +17,7 @@ import polars as pl
 import shapely
 
 from charts import theme
-from geo.deck import PIVOT, POLE_COLOURS
+from charts.maps import PIVOT, POLE_COLOURS, layout_wkb, mercator, outlines, projected
 from sppe_data import reference
 
 # Former tile-map zoom of the framed export; the map now fits its plot area and callers
@@ -28,47 +26,13 @@ EXPORT_ZOOM = 4.4
 # Simplification tolerance in projected degrees: the framed export draws about 0.02 of
 # them per pixel of the 1920-pixel PNG, so the outline moves by a pixel at most.
 SIMPLIFY = 0.02
-DECIMALS = 3  # coordinates sent to the browser: a twentieth of a pixel
 PAD = 0.3  # projected degrees of white around the map
-
-
-def mercator(xy: np.ndarray) -> np.ndarray:
-    """Longitude, latitude (degrees) to Web Mercator with y in degree units (x unchanged):
-    on axes of equal scale, the shapes of a web map."""
-    out = np.array(xy, dtype=float)
-    out[:, 1] = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(out[:, 1]) / 2)))
-    return out
-
-
-@lru_cache(maxsize=4)
-def _projected(wkb: tuple[bytes, ...]) -> tuple[shapely.Geometry, ...]:
-    geoms = shapely.transform(shapely.from_wkb(np.array(wkb, dtype=object)), mercator)
-    # Together, so that neighbours keep one shared border; holes as holes.
-    return tuple(shapely.orient_polygons(shapely.coverage_simplify(geoms, SIMPLIFY)))
 
 
 def export_geometries(layout: gpd.GeoDataFrame) -> tuple[shapely.Geometry, ...]:
     """The départements of ``layout`` (geo.boundaries.national_layout), projected and
     simplified for the static map, in the same order; cached per geometry."""
-    return _projected(tuple(shapely.to_wkb(layout.geometry.values)))
-
-
-@lru_cache(maxsize=4)
-def _outlines(wkb: tuple[bytes, ...]) -> tuple[tuple[tuple, tuple], ...]:
-    """Per geometry: (x, y) of its rings, ``None`` between rings (one filled shape each)."""
-    out = []
-    for geom in _projected(wkb):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for polygon in shapely.get_parts(geom):
-            for ring in (polygon.exterior, *polygon.interiors):
-                coords = np.round(shapely.get_coordinates(ring), DECIMALS)
-                xs.extend(coords[:, 0].tolist())
-                ys.extend(coords[:, 1].tolist())
-                xs.append(None)
-                ys.append(None)
-        out.append((tuple(xs), tuple(ys)))
-    return tuple(out)
+    return projected(layout_wkb(layout), SIMPLIFY)
 
 
 def pole_map_figure(
@@ -81,8 +45,8 @@ def pole_map_figure(
     """``layout``: départements placed for the national map (geo.boundaries);
     ``departements``: rows of ``territory.departement_map`` (pôle, pivot Cafs).
     The map fills the plot area (``zoom`` is not used)."""
-    wkb = tuple(shapely.to_wkb(layout.geometry.values))
-    outlines = dict(zip(layout["dep_code"], _outlines(wkb), strict=True))
+    wkb = layout_wkb(layout)
+    shapes = dict(zip(layout["dep_code"], outlines(wkb, SIMPLIFY), strict=True))
     data: list[dict] = []
     poles = reference.poles().sort("sort_order")
     for pole_code, pole_label in poles.select("pole_code", "pole_label").iter_rows():
@@ -91,9 +55,9 @@ def pole_map_figure(
         xs: list = []
         ys: list = []
         for code in mine["dep_code"]:
-            if code in outlines:
-                xs.extend(outlines[code][0])
-                ys.extend(outlines[code][1])
+            if code in shapes:
+                xs.extend(shapes[code][0])
+                ys.extend(shapes[code][1])
         data.append(
             dict(
                 type="scatter",
@@ -140,7 +104,7 @@ def pole_map_figure(
             hovertemplate="%{text}<extra></extra>",
         )
     )
-    minx, miny, maxx, maxy = shapely.total_bounds(_projected(wkb))
+    minx, miny, maxx, maxy = shapely.total_bounds(projected(wkb, SIMPLIFY))
     hidden = dict(visible=False, showgrid=False, zeroline=False, fixedrange=True)
     fig = theme.figure(
         data,

@@ -57,7 +57,7 @@ def project_table(projects: pl.DataFrame) -> pl.DataFrame:
 
 
 def project_departement_table(counts: pl.DataFrame) -> pl.DataFrame:
-    """One row per département with projects (rows of ``geo.deck.projects_by_departement``):
+    """One row per département with projects (rows of ``charts.maps.projects_by_departement``):
     the table behind the map when it counts projects by département."""
     return counts.select(
         pl.col("dep_code").alias("Code"),

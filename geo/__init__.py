@@ -1,2 +1,2 @@
 """Boundaries of the départements and pôle zones (built offline, committed compact)
-and the pydeck layers of the maps."""
+(the maps themselves are drawn by ``charts.maps``)."""

@@ -45,12 +45,11 @@ such element:
 The marks: ``title_ms`` the page's title, ``kpi_ms`` the first KPI, ``chart_ms`` the first
 chart (Plotly or map) visible; ``idle_ms`` the end of the page's last run on the server
 (the app's script state back to « not running »); ``map_ms`` the first map interactive:
-its deck.gl canvas is on the page and, with the pointer moved over it (a ``mousemove``
-at its centre, then on a 3 × 3 grid, one every 100 ms), deck.gl shows the tooltip of an
-object of the map. A tooltip needs the map's layers built and drawn and the picking of
-the object under the pointer done (deck.gl draws the pickable layers again for it), so
-this is when a user sees the map and it answers. A page with no map, or whose map
-shows no tooltip within ``MAP_TIMEOUT_S``, has « — ».
+its plotly drawing is on the page and, with the pointer moved over it (a ``mousemove``
+at its centre, then on a 3 × 3 grid, one every 100 ms), the map shows the tooltip of a
+département or a project. A tooltip needs the map drawn and its shapes ready to answer
+the pointer, so this is when a user sees the map and it answers. A page with no map, or
+whose map shows no tooltip within ``MAP_TIMEOUT_S``, has « — ».
 """
 
 from __future__ import annotations
@@ -106,7 +105,7 @@ BROWSER_MARKS = {
     # st.metric, or the big figure of a KPI card (ui.components.kpi_card).
     "kpi_ms": "[data-testid='stMetric'], [data-testid='stMain'] span[style*='font-size:2rem'], "
     "[data-testid='stMain'] span[style*='font-size: 2rem']",
-    "chart_ms": ".js-plotly-plot, [data-testid='stDeckGlJsonChart']",
+    "chart_ms": ".js-plotly-plot",
 }
 BROWSER_LABELS = {"title_ms": "titre", "kpi_ms": "1er KPI", "chart_ms": "1er graphique"}
 # The marks the page script records besides BROWSER_MARKS (see the module's docstring).
@@ -120,7 +119,8 @@ MARKS_SCRIPT = """
 (() => {
   const marks = %(marks)s;
   const NAV = %(nav)s;
-  const DECK = "[data-testid='stDeckGlJsonChart']";
+  // The maps are the plotly charts keyed map_* (ui.maps.map_box).
+  const MAP = "[class*='st-key-map_'] .js-plotly-plot";
   // Where the pointer is moved over a map, as fractions of its width and height: its
   // centre first, then a grid.
   const PROBES = [[0.5, 0.5]];
@@ -138,7 +138,7 @@ MARKS_SCRIPT = """
   document.addEventListener("click", (event) => {
     if (!(event.target instanceof Element) || !event.target.closest(NAV)) return;
     before = new WeakSet();
-    for (const selector of [...Object.values(marks), DECK]) {
+    for (const selector of [...Object.values(marks), MAP]) {
       for (const el of document.querySelectorAll(selector)) before.add(el);
     }
     seen = {};
@@ -149,11 +149,11 @@ MARKS_SCRIPT = """
     lastProbe = -Infinity;
   }, true);
   const probeMap = () => {
-    const chart = [...document.querySelectorAll(DECK)].find(fresh);
-    const canvas = chart && chart.querySelector("canvas");
+    const chart = [...document.querySelectorAll(MAP)].find(fresh);
+    const canvas = chart && chart.querySelector(".nsewdrag");
     if (!canvas || !visible(canvas)) return;
-    const tip = chart.querySelector(".deck-tooltip");
-    if (tip && tip.style.display !== "none" && tip.textContent.trim()) {
+    const tip = chart.querySelector(".hoverlayer .hovertext");
+    if (tip && tip.textContent.trim()) {
       note("map_ms");
       return;
     }
@@ -616,7 +616,7 @@ def _settle(page) -> None:
     deadline = time.monotonic() + MAP_TIMEOUT_S
     while (
         _marks(page)[MAP_MARK] is None
-        and page.locator("[data-testid='stDeckGlJsonChart'] canvas").count()
+        and page.locator("[class*='st-key-map_'] .js-plotly-plot").count()
         and time.monotonic() < deadline
     ):
         page.wait_for_timeout(250)

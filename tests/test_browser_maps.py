@@ -1,4 +1,4 @@
-"""Real browser: both maps drawn by deck.gl with no network, and the pôle map PNG."""
+"""Real browser: both maps drawn (plotly, SVG) with no network, and the pôle map PNG."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from tests.browser import SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 
-def open_map(browser, url: str, wait_text: str, canvas: str = "canvas"):
+MAP = "[class*='st-key-map_'] .js-plotly-plot"
+
+
+def open_map(browser, url: str, wait_text: str):
     page = browser.new_page(viewport={"width": 1440, "height": 2400}, locale="fr-FR")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -20,19 +23,22 @@ def open_map(browser, url: str, wait_text: str, canvas: str = "canvas"):
     page.get_by_text("Territoires").first.wait_for(timeout=30_000)
     page.goto(url)
     page.get_by_text(wait_text).first.wait_for(timeout=30_000)
-    drawn = page.locator(canvas).first
+    drawn = page.locator(f"{MAP} .nsewdrag").first
     drawn.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)  # deck.gl's first frames
     return page, drawn, requests
 
 
 def hover_tip(page, canvas) -> str:
-    """The tooltip deck.gl shows with the pointer at the map's centre: the map answers."""
+    """The tooltip the map shows with the pointer near its centre: the map answers."""
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    tip = page.locator("[data-testid=stDeckGlJsonChart] .deck-tooltip").first
+    tip = page.locator(f"{MAP} .hoverlayer .hovertext").first
+    for step in range(20):  # a few pixels apart, until the pointer is over a shape
+        page.mouse.move(box["x"] + box["width"] * (0.4 + 0.01 * step), box["y"] + box["height"] / 2)
+        if tip.count():
+            break
+        page.wait_for_timeout(100)
     tip.wait_for(state="visible", timeout=30_000)
-    return tip.inner_text()
+    return tip.text_content()  # an SVG group: its lines joined
 
 
 def test_pole_map_in_browser(server, browser):
@@ -52,9 +58,7 @@ def test_pole_map_in_browser(server, browser):
 
 
 def test_projects_map_in_browser(server, browser):
-    page, canvas, requests = open_map(
-        browser, f"{server}/projets", "Carte des projets", "[data-testid=stDeckGlJsonChart] canvas"
-    )
+    page, canvas, requests = open_map(browser, f"{server}/projets", "Carte des projets")
     page.get_by_text("Places décidées").first.wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "projets_tiny.png"), full_page=True)
     external = [u for u in requests if not u.startswith((server, "blob:"))]

@@ -1,4 +1,4 @@
-"""The map pages on the tiny data set: the queries behind them, the deck specs."""
+"""The map pages on the tiny data set: the queries behind them, the maps drawn."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
+from charts.maps import NO_DATA, OUTSIDE, POLE_COLOURS
 from charts.projects import funnel_counts
 from geo import boundaries
-from geo.deck import NO_DATA, POLE_COLOURS, rgba
 from sppe_data import territory
 from sppe_data.settings import REFERENCE_DIR
 
@@ -96,60 +96,63 @@ def run_page(page: str, **state) -> AppTest:
     return at
 
 
-def deck_spec(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+def map_spec(at: AppTest) -> dict:
+    """The plotly spec of the page's map (the chart that zooms with the wheel)."""
+    charts = [c for c in at.get("plotly_chart") if json.loads(c.proto.config).get("scrollZoom")]
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
 
 
-def layer(spec: dict, layer_id: str) -> dict:
-    return next(lay for lay in spec["layers"] if lay["id"] == layer_id)
+def departement(spec: dict, code: str) -> dict:
+    """The filled shape of a département (one trace each, its tooltip on the fill)."""
+    return next(t for t in spec["data"] if t.get("hoveron") == "fills" and t["name"] == code)
 
 
-def feature(spec: dict, code: str) -> dict:
-    features = layer(spec, "departements")["data"]["features"]
-    return next(f for f in features if f["properties"]["dep_code"] == code)
+def departement_count(spec: dict) -> int:
+    return sum(1 for t in spec["data"] if t.get("hoveron") == "fills")
+
+
+def markers(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("mode") == "markers"]
 
 
 def test_pole_map_page(tiny_data):
     at = run_page("app_pages/carte_poles.py", annee="2026")
     assert at.title[0].value == "Carte des pôles"
-    spec = deck_spec(at)
-    assert [lay["id"] for lay in spec["layers"]] == [
-        "departements", "poles", "cafs_pivots", "encarts", "encarts_noms",
-    ]  # fmt: skip
-    # No base map: pydeck's placeholder style, which Streamlit drops (a null style
-    # would make it fetch a Carto style), and no map provider.
-    assert spec["mapStyle"] == "__MAP_STYLE__" and spec.get("mapProvider") is None
-    assert len(layer(spec, "departements")["data"]["features"]) == 101
-    assert len(layer(spec, "poles")["data"]["features"]) == 5
-    assert len(layer(spec, "cafs_pivots")["data"]) == 3  # Dijon, Chaumont, Nîmes
-    nord = feature(spec, "59")["properties"]
-    assert nord["fill"] == rgba(POLE_COLOURS["idf_hdf"], 230)
-    assert "Activités réalisées : 2" in nord["tip"]
-    assert "Taux de couverture global 2024 : 52,5\u00a0%" in nord["tip"]
+    spec = map_spec(at)
+    assert departement_count(spec) == 101
+    # Pôle borders, the three pivot Cafs (Dijon, Chaumont, Nîmes), the insets' names.
+    (pivots,) = markers(spec)
+    assert len(pivots["x"]) == 3 and all("Caf pivot" in t for t in pivots["text"])
+    insets = next(t for t in spec["data"] if t.get("mode") == "text")
+    assert insets["text"] == ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]
+    nord = departement(spec, "59")
+    assert nord["fillcolor"] == POLE_COLOURS["idf_hdf"]
+    assert "Activités réalisées : 2" in nord["text"]
+    assert "Taux de couverture global 2024 : 52,5\u00a0%" in nord["text"]
     legend = " ".join(m.value for m in at.markdown)
     assert "Centre – Pays de la Loire – Bretagne – Normandie" in legend
-    # Only the fill answers the pointer: the borders are not drawn again for picking.
-    departements = layer(spec, "departements")
-    assert departements["pickable"] and departements["stroked"]
-    assert departements["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
+    # Nothing fetched: no geo or tile subplot, plain axes (hidden) of equal scale.
+    assert {t["type"] for t in spec["data"]} == {"scatter"}
+    assert spec["layout"]["yaxis"]["scaleanchor"] == "x"
 
 
 def test_pole_map_built_once_per_inputs(tiny_data, monkeypatch):
-    """A rerun reads the serialised map back; another colouring builds a new one."""
-    from geo import deck
+    """A rerun reads the built map back; another colouring builds a new one."""
+    from charts import maps
 
     built = []
-    build = deck.pole_map
+    build = maps.pole_map
 
     def counted(*args, **kwargs):
         built.append(args[1:])
         return build(*args, **kwargs)
 
-    monkeypatch.setattr(deck, "pole_map", counted)
+    monkeypatch.setattr(maps, "pole_map", counted)
     at = run_page("app_pages/carte_poles.py", annee="2026")
-    first = deck_spec(at)
+    first = map_spec(at)
     at.run()
-    assert deck_spec(at) == first
+    assert map_spec(at) == first
     assert built == [("pole", "all")]
     at.radio(key="carte_indicateur").set_value("activity_count").run()
     assert built == [("pole", "all"), ("activity_count", "all")]
@@ -158,45 +161,58 @@ def test_pole_map_built_once_per_inputs(tiny_data, monkeypatch):
 def test_pole_map_switches_to_coverage(tiny_data):
     at = run_page("app_pages/carte_poles.py", annee="2026")
     at.radio(key="carte_indicateur").set_value("coverage_global_pct").run()
-    spec = deck_spec(at)
-    assert feature(spec, "33")["properties"]["fill"] == rgba(NO_DATA, 230)  # no 2024 rate
-    assert feature(spec, "59")["properties"]["fill"] != feature(spec, "21")["properties"]["fill"]
+    spec = map_spec(at)
+    assert departement(spec, "33")["fillcolor"] == NO_DATA  # no 2024 rate
+    assert departement(spec, "59")["fillcolor"] != departement(spec, "21")["fillcolor"]
 
 
 def test_pole_map_one_pole_greys_the_others(tiny_data):
     at = run_page("app_pages/carte_poles.py", annee="2026", pole="mediterranee")
-    spec = deck_spec(at)
-    assert feature(spec, "30")["properties"]["fill"] == rgba(POLE_COLOURS["mediterranee"], 230)
-    assert feature(spec, "59")["properties"]["fill"] != rgba(POLE_COLOURS["idf_hdf"], 230)
-    assert spec["initialViewState"]["zoom"] > 5  # fitted to the pôle
+    spec = map_spec(at)
+    assert departement(spec, "30")["fillcolor"] == POLE_COLOURS["mediterranee"]
+    assert departement(spec, "59")["fillcolor"] == OUTSIDE
+    # Fitted to the pôle (Pyrénées-Orientales to Corsica): well under the whole map.
+    national = map_spec(run_page("app_pages/carte_poles.py", annee="2026"))
+    width = lambda s: s["layout"]["xaxis"]["range"][1] - s["layout"]["xaxis"]["range"][0]  # noqa: E731
+    assert width(spec) < 0.6 * width(national)
 
 
 def test_projects_page(tiny_data):
+    import shapely
+
+    from charts.maps import mercator
+
     at = run_page("app_pages/projets.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Places décidées"] == "52"
     assert metrics["Places ouvertes"] == "10"
     assert metrics["Écart décidées − ouvertes"] == "42"
-    spec = deck_spec(at)
-    points = layer(spec, "projets")["data"]
+    spec = map_spec(at)
+    points = [
+        (x, y, text)
+        for trace in markers(spec)
+        for x, y, text in zip(trace["x"], trace["y"], trace["text"], strict=True)
+    ]
     assert len(points) == 5
-    reunion = next(p for p in points if "Projet P5" in p["tip"])
+    x, y, _ = next(p for p in points if "Projet P5" in p[2])
+    # La Réunion's project is drawn in its inset (projected like the map).
     box = boundaries.inset_frames().set_index("dep_code").geometry["974"]
-    import shapely
-
-    # The départements name themselves on hover (fill only picked), under the projects.
-    base = layer(spec, "departements")
-    assert base["pickable"] and base["_subLayerProps"]["polygons-stroke"] == {"pickable": False}
-
-    assert box.contains(shapely.Point(*reunion["position"]))
+    corners = mercator([box.bounds[:2], box.bounds[2:]])
+    assert corners[0][0] <= x <= corners[1][0] and corners[0][1] <= y <= corners[1][1]
+    # The départements name themselves on hover, under the projects.
+    assert departement(spec, "974")["text"] == "La Réunion (974)"
+    assert departement_count(spec) == 101
+    assert shapely  # the inset box comes from shapely geometries
     at.toggle(key="projets_densite").set_value(True).run()
-    spec = deck_spec(at)
-    assert "HexagonLayer" in [lay["@@type"] for lay in spec["layers"]]
-    assert len(layer(spec, "densite")["data"]) == 5
+    spec = map_spec(at)
+    # Five projects in five distinct cells of about 10 km: one class, five squares.
+    squares = [t for t in spec["data"] if t.get("fill") == "toself" and "hoveron" not in t]
+    assert len(squares) == 1
+    assert sum(v is None for v in squares[0]["x"]) == 5
 
 
 def test_classes_come_from_the_selected_pole():
-    from geo.deck import RAMP, pole_map
+    from charts.maps import RAMP, pole_map
 
     # Three départements of Méditerranée with 1, 2, 3 activities; the others 0.
     frame = territory_rows({"30": 1.0, "34": 2.0, "13": 3.0})
@@ -205,8 +221,7 @@ def test_classes_come_from_the_selected_pole():
     # Quintiles of the 21 values of the pôle (18 zeros, then 1, 2, 3): classes up to
     # 0 and up to 3 only, not diluted by the 80 départements outside the pôle.
     assert labels[:2] == ["jusqu'à 0", "de 0 à 3"]
-    spec = json.loads(view.deck.to_json())
-    assert feature(spec, "13")["properties"]["fill"] == rgba(RAMP[-1], 230)
+    assert departement(view.figure.to_dict(), "13")["fillcolor"] == RAMP[-1]
 
 
 def territory_rows(counts: dict[str, float]) -> pl.DataFrame:

@@ -58,7 +58,7 @@ def test_every_page_of_the_role_measured(tiny_data):
     by_page = {r["page"]: r for r in results}
     synthese, carte, glossaire = (by_page[p] for p in ("Synthèse", "Carte des pôles", "Glossaire"))
     assert "plotly_chart" in synthese["payload_by_type"]
-    assert "deck_gl_json_chart" in carte["payload_by_type"]
+    assert "plotly_chart" in carte["payload_by_type"]  # the map
     assert synthese["payload_bytes"] > glossaire["payload_bytes"]
     assert carte["payload_bytes"] > 5 * glossaire["payload_bytes"]
     # Cold: the caches emptied, so the Synthèse runs its queries; warm: none run.

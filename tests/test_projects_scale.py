@@ -11,12 +11,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import deck
+from charts import maps
+from geo import boundaries
 from sppe_data import territory
 from tests.conftest import _clear_caches, migrated
 from tests.tiny import PROJECTS, TODAY, projects_frame, write_manifest, write_tiny_extracts
 
-COPIES = 1_300  # 6 500 projects: above deck.POINTS_THRESHOLD
+COPIES = 1_300  # 6 500 projects: above maps.POINTS_THRESHOLD
 
 
 def many_projects() -> pl.DataFrame:
@@ -48,17 +49,32 @@ def many_data(tmp_path, monkeypatch):
     _clear_caches()
 
 
-def spec_of(view: deck.MapView) -> dict:
-    return json.loads(view.deck.to_json())
+def spec_of(view: maps.MapView) -> dict:
+    return view.figure.to_dict()
 
 
-def layer_ids(spec: dict) -> list[str]:
-    return [lay["id"] for lay in spec["layers"]]
+def marker_traces(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("mode") == "markers"]
+
+
+def tips(spec: dict) -> list[str]:
+    return [text for t in marker_traces(spec) for text in t["text"]]
+
+
+def squares(spec: dict) -> int:
+    """The density cells drawn (filled shapes that are not départements)."""
+    cells = [t for t in spec["data"] if t.get("fill") == "toself" and "hoveron" not in t]
+    return sum(v is None for t in cells for v in t["x"])
+
+
+def page_map(at: AppTest) -> dict:
+    (chart,) = [c for c in at.get("plotly_chart") if json.loads(c.proto.config).get("scrollZoom")]
+    return json.loads(chart.proto.spec)
 
 
 def test_counts_by_departement_match_the_fixture(tiny_data):
     projects = territory.project_pipeline("all")
-    counts = deck.projects_by_departement(projects)
+    counts = maps.projects_by_departement(projects)
     expected = Counter(dep for (_id, _pole, dep, *_rest) in PROJECTS)
     assert dict(counts.select("dep_code", "project_count").iter_rows()) == expected
     # P4 (Gironde) is abandoned: counted as a project, not in the places.
@@ -73,52 +89,60 @@ def test_counts_by_departement_match_the_fixture(tiny_data):
 
 def test_above_the_threshold_one_circle_per_departement(tiny_data):
     projects = territory.project_pipeline("all")
-    spec = spec_of(deck.project_map(projects, threshold=2))
-    assert "projets" not in layer_ids(spec)
-    circles = next(lay for lay in spec["layers"] if lay["id"] == "projets_departements")["data"]
-    assert len(circles) == 5  # 59, 75, 30, 33, 974: one project each
-    assert len({c["radius"] for c in circles}) == 1  # same count, same size
-    nord = next(c for c in circles if c["tip"].startswith("Nord (59)"))
-    assert "Projets : 1" in nord["tip"] and "Places décidées : 40" in nord["tip"]
-    assert "En retard : 1" in nord["tip"]
+    spec = spec_of(maps.project_map(projects, threshold=2))
+    (circles,) = marker_traces(spec)
+    assert len(circles["x"]) == 5  # 59, 75, 30, 33, 974: one project each
+    assert len(set(circles["marker"]["size"])) == 1  # same count, same size
+    nord = next(t for t in circles["text"] if t.startswith("Nord (59)"))
+    assert "Projets : 1" in nord and "Places décidées : 40" in nord
+    assert "En retard : 1" in nord
 
 
 def test_at_scale_counts_equal_a_group_by(many_data):
     projects = territory.project_pipeline("all")
-    assert projects.height == 5 * COPIES > deck.POINTS_THRESHOLD
+    assert projects.height == 5 * COPIES > maps.POINTS_THRESHOLD
     expected = dict(projects.group_by("dep_code").len().iter_rows())
-    counts = deck.projects_by_departement(projects)
+    counts = maps.projects_by_departement(projects)
     assert dict(counts.select("dep_code", "project_count").iter_rows()) == expected
-    spec = spec_of(deck.project_map(projects))
-    circles = next(lay for lay in spec["layers"] if lay["id"] == "projets_departements")["data"]
-    assert len(circles) == len(expected)
-    tips = " ".join(c["tip"] for c in circles)
-    assert "Projets : 1\u00a0300" in tips
-    # Density view: counts per grid cell, whose sum is every placed project.
-    spec = spec_of(deck.project_map(projects, density=True))
-    cells = next(lay for lay in spec["layers"] if lay["id"] == "densite")["data"]
-    assert len(cells) == 5 and sum(c["n"] for c in cells) == projects.height
+    spec = spec_of(maps.project_map(projects))
+    (circles,) = marker_traces(spec)
+    assert len(circles["x"]) == len(expected)
+    assert "Projets : 1\u00a0300" in " ".join(circles["text"])
+    # Density view: counts per grid cell, whose sum is every placed project; one square
+    # drawn per cell.
+    cells = maps.density_cells(boundaries.place_points(projects))
+    assert len(cells) == 5 and cells["n"].sum() == projects.height
+    assert squares(spec_of(maps.project_map(projects, density=True))) == 5
 
 
 def test_below_the_threshold_every_project_is_a_point(tiny_data):
     projects = territory.project_pipeline("all")
-    assert projects.height <= deck.POINTS_THRESHOLD
-    spec = spec_of(deck.project_map(projects))
-    points = next(lay for lay in spec["layers"] if lay["id"] == "projets")["data"]
-    assert len(points) == 5
-    p1 = next(p for p in points if p["tip"].startswith("Projet P1\n"))
-    assert p1["tip"] == (
-        "Projet P1\nÉtablissement d'accueil du jeune enfant (EAJE) · Travaux\n"
-        "Places décidées : 40 · ouvertes : 0\nExpert : Claire\nEn retard"
-    ) or p1["tip"].endswith("\nEn retard")
-    assert "projets_departements" not in layer_ids(spec)
+    assert projects.height <= maps.POINTS_THRESHOLD
+    spec = spec_of(maps.project_map(projects))
+    assert len(tips(spec)) == 5
+    p1 = next(t for t in tips(spec) if t.startswith("Projet P1<br>"))
+    assert p1 == (
+        "Projet P1<br>EAJE · Travaux<br>"
+        "Places décidées : 40 · ouvertes : 0<br>Expert : Claire<br>En retard"
+    )
+    assert not [t for t in tips(spec) if t.startswith("Nord (59)")]  # no circles
+
+
+def test_tooltips_escape_names(tiny_data):
+    """A project's name is text, never markup, in its tooltip."""
+    projects = territory.project_pipeline("all").with_columns(
+        pl.lit("<b>Crèche</b> & <img src=x onerror=alert(1)>").alias("project_name")
+    )
+    text = " ".join(tips(spec_of(maps.project_map(projects))))
+    assert "<img" not in text and "<b>Crèche" not in text
+    assert "&lt;b&gt;Crèche&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in text
 
 
 def test_french_thousands_match_fmt():
     from sppe_data import fmt
 
     values = [None, 0, 7, 999, 1_000, 12_345, 1_000_000, 123_456_789, -4_500]
-    got = pl.DataFrame({"v": values}, schema={"v": pl.Int64}).select(deck._fr_int("v").alias("v"))
+    got = pl.DataFrame({"v": values}, schema={"v": pl.Int64}).select(maps._fr_int("v").alias("v"))
     assert got["v"].to_list() == [fmt.number(v) for v in values]
 
 
@@ -154,18 +178,20 @@ def test_page_at_scale(many_data):
     captions = " ".join(c.value for c in at.caption)
     assert f"{late_total // 1000}\u00a0{late_total % 1000:03d} projet(s) ;" in captions
     assert "les 200 plus en retard sont affichés" in captions
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert "projets_departements" in layer_ids(spec) and "projets" not in layer_ids(spec)
+    spec = page_map(at)
+    (circles,) = marker_traces(spec)  # one circle per département, no project point
+    assert len(circles["x"]) == 5 and any(t.startswith("Nord (59)") for t in circles["text"])
     # Readers have no export; the table is downloadable for the export roles.
     assert not [b for b in at.get("download_button") if b.proto.id.endswith("dl_csv_retards")]
 
 
 def test_page_detail_of_one_departement(many_data):
     at = run_projects(projets_departements=["30"])
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    points = next(lay for lay in spec["layers"] if lay["id"] == "projets")["data"]
-    assert len(points) == COPIES  # Gard: P3's copies, one point each
-    assert spec["initialViewState"]["zoom"] > 6  # fitted to the département
+    spec = page_map(at)
+    assert len(tips(spec)) == COPIES  # Gard: P3's copies, one point each
+    # Fitted to the département: about a degree and a half wide, padding included.
+    x0, x1 = spec["layout"]["xaxis"]["range"]
+    assert x1 - x0 < 2
 
 
 def test_late_table_download_for_export_roles(many_data):

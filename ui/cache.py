@@ -132,19 +132,18 @@ project_pipeline = cached(territory.project_pipeline, reads=("projects",), max_e
 
 
 def _project_map(pole_code: str = "all", density: bool = False, dep_codes: tuple = ()):
-    """The projects map of a pôle and the table behind it (``geo.deck.project_map``),
+    """The projects map of a pôle and the table behind it (``charts.maps.project_map``),
     built once per pôle, view and detailed départements, then kept until the projects
     change: a toggle of the density view does not redraw it."""
+    from charts import maps
     from charts.territory_tables import project_departement_table, project_table
-    from geo import deck
 
     projects = project_pipeline(pole_code)
     if dep_codes:
         projects = projects.filter(projects["dep_code"].is_in(list(dep_codes)))
-    view = deck.project_map(projects, density=density, focus=tuple(dep_codes))
-    view = deck.MapView(deck.FrozenDeck(view.deck), view.legend, view.legend_title)
-    if projects.height > deck.POINTS_THRESHOLD:
-        table = project_departement_table(deck.projects_by_departement(projects))
+    view = maps.project_map(projects, density=density, focus=tuple(dep_codes)).frozen()
+    if projects.height > maps.POINTS_THRESHOLD:
+        table = project_departement_table(maps.projects_by_departement(projects))
     else:
         table = project_table(projects)
     return view, table
@@ -168,15 +167,14 @@ project_page = cached(_project_page, reads=("projects",), max_entries=32)
 
 
 def _pole_map(departements, indicator: str = "pole", pole_code: str = "all"):
-    """The Carte des pôles (``geo.deck.pole_map``) built once per rows of
+    """The Carte des pôles (``charts.maps.pole_map``) built once per rows of
     ``departement_map`` (hashed: 101 rows), colouring and pôle, and kept serialised: a
     rerun or a return to the page reads back its JSON instead of drawing the
     départements again. ``reads=()``: keyed by the reference's version too (the pôles'
     composition and labels drawn)."""
-    from geo import deck
+    from charts import maps
 
-    view = deck.pole_map(departements, indicator, pole_code)
-    return deck.MapView(deck.FrozenDeck(view.deck), view.legend, view.legend_title)
+    return maps.pole_map(departements, indicator, pole_code).frozen()
 
 
 pole_map = cached(_pole_map, reads=(), max_entries=32)

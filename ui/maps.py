@@ -1,5 +1,5 @@
-"""Map boxes: a pydeck map with its legend drawn in Streamlit, and the table behind
-it one click away; the coverage upload section."""
+"""Map boxes: a map (``charts.maps``) with its legend drawn in Streamlit, and the table
+behind it one click away; the coverage upload section."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from geo.deck import HEIGHT, MapView
+from charts.maps import CONFIG, HEIGHT, MapView
 from sppe_data.auth import IMPORT_ROLES, AccessDenied
 from ui import signin
 from ui.signin import can_export
@@ -38,9 +38,12 @@ def map_box(view: MapView, table: pl.DataFrame, caption: str, key: str) -> None:
         with tab_map:
             col_map, col_legend = st.columns([4, 1])
             with col_map:
-                st.pydeck_chart(view.deck, height=HEIGHT, key=f"map_{key}")
+                st.plotly_chart(
+                    view.figure, theme=None, height=HEIGHT, config=CONFIG, key=f"map_{key}"
+                )
             with col_legend:
                 legend(view)
+                st.caption("Glisser pour déplacer, molette pour zoomer, double-clic pour revenir.")
         with tab_table:
             st.dataframe(table, hide_index=True, key=f"table_{key}")
         st.caption(caption)

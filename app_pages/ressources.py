@@ -4,13 +4,24 @@ activity per FTE."""
 import polars as pl
 import streamlit as st
 
-from charts import steering as charts
-from charts import steering_tables as tables
+from charts import staffing as tables
 from sppe_data import api, fmt, steering
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import table
+from ui.steering import DAY, table
+
+# Typed columns shown in French (« localized » follows the browser's language: 1 234,5).
+NUMBER = st.column_config.NumberColumn(format="localized")
+COLUMNS = {
+    name: NUMBER
+    for name in (
+        "Personnes prévues (plan)", "ETP du plan", "ETP prévus (postes)", "Personnes en poste",
+        "ETP en poste", "Écart au plan (ETP en poste)", "Écart au plan (postes)", "Postes",
+        "ETP vacants", "ETP à venir", "Activités réalisées", "Activités par ETP", "ETP",
+    )
+}  # fmt: skip
+COLUMNS["Prise de poste"] = st.column_config.DateColumn(format=DAY)
 
 filters = current()
 info = api.data_info()
@@ -20,9 +31,11 @@ ui.show_problems(info)
 # chart by pôle read the activities too (each said unavailable on its own).
 availability.stop_if_unavailable(cache.staff_positions)
 plan = steering.staffing_plan()
+plan_rows = steering.staffing_plan_rows()
 period = steering.year_period(filters.year)
-staff = cache.staff_by_pole(period)
+held_on = steering.staffing_held_on(period)
 positions = cache.staff_positions("all")
+in_range = f"{plan['people_per_pole_min']} à {plan['people_per_pole_max']}"
 
 
 def fte(state: str | None = None) -> str:
@@ -31,85 +44,85 @@ def fte(state: str | None = None) -> str:
     return fmt.smart(rows["fte"].sum() or 0)
 
 
+planned = dict(plan_rows.group_by("funding_line").agg(pl.col("planned_fte").sum()).rows())
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("ETP du plan", fmt.smart(plan["total_fte"]))
+m1.metric("ETP du plan", fmt.smart(plan_rows["planned_fte"].sum()))
 m2.metric("ETP prévus (postes)", fte())
 m3.metric("ETP en poste", fte("in_post"))
 m4.metric("ETP vacants", fte("vacant"))
 st.caption(
-    f"Plan de la lettre : {fmt.smart(plan['total_fte'])} ETP, dont "
+    f"Plan de la lettre : {fmt.smart(plan_rows['planned_fte'].sum())} ETP, dont "
     + ", ".join(
-        f"{fmt.smart(v)} {steering.label('funding_lines', k).lower()}"
-        for k, v in plan["funding_lines"].items()
+        f"{fmt.smart(planned[k])} {label.lower()}"
+        for k, label in steering.rules()["labels"]["funding_lines"].items()
+        if k in planned
     )
-    + f" ; {plan['people_per_pole_min']} à {plan['people_per_pole_max']} personnes par Caf pivot. "
+    + f" ; {in_range} personnes par Caf pivot, autour de quatre métiers. "
     + ui.provenance(info, f"tous les pôles, au {fmt.day(info.today)}", "effectifs")
 )
 
-st.subheader("Postes et ETP par pôle")
-if not availability.blocked(cache.staff_by_pole):
-    ui.chart_box(
-        charts.stacked_bars(
-            staff["pole_short_label"].to_list(),
-            {
-                "ETP en poste": staff["fte_in_post"].to_list(),
-                "ETP à venir": staff["fte_to_come"].to_list(),
-                "ETP vacants": staff["fte_vacant"].to_list(),
-            },
-            "ETP par pôle : en poste, à venir, vacants",
-            f"au {fmt.day(info.today)}",
-            "ETP",
-            colours=["#0072B2", "#56B4E9", "#D55E00"],
-        ),
-        tables.staff_by_pole(staff, plan["people_per_pole_min"], plan["people_per_pole_max"]),
-        ui.provenance(
-            info,
-            f"tous les pôles, activités de l'{period.label}",
-            "effectifs et activités réalisées",
-        ),
-        key="staff_poles",
-    )
-
-st.subheader("ETP par pôle et par métier")
+st.subheader("Plan et postes tenus par pôle et par métier")
+grid = cache.staffing_by_pole_job(period)
+shown = (
+    grid if filters.pole_code == "all" else grid.filter(pl.col("pole_code") == filters.pole_code)
+)
 table(
-    tables.fte_by_pole_and_job(positions), "staff_jobs", "Aucun poste enregistré.",
-    title="ETP par pôle et par métier",
+    tables.pole_job(shown), "staff_jobs", "Aucun poste ni plan pour ce pôle.", COLUMNS,
+    title=f"Plan et postes tenus par pôle et par métier, {filters.pole_label}",
 )  # fmt: skip
-st.caption("Chaque case : ETP en poste / ETP des postes (pourvus ou non).")
+st.caption(
+    f"Plan : répartition par pôle et par métier des {fmt.smart(plan_rows['planned_fte'].sum())} "
+    f"ETP de la lettre ({in_range} personnes par Caf pivot). ETP en poste au "
+    f"{fmt.day(held_on)} (fin de l'{period.label}, ou date du jour si elle n'est pas passée) ; "
+    "écart négatif : ETP manquants au regard du plan. "
+    + ui.provenance(info, filters.pole_label, "effectifs et plan de la lettre")
+)
 st.page_link("app_pages/glossaire.py", label="Définitions (glossaire)", icon=":material/menu_book:")
 
-st.subheader("Écart au plan par ligne de financement")
-table(
-    tables.staffing_plan_check(positions, plan), "staff_plan", "Aucun poste enregistré.",
-    title="Écart au plan par ligne de financement",
-)  # fmt: skip
-
 st.subheader("Activité par ETP")
-if not availability.blocked(cache.staff_by_pole):
+per_fte = cache.staffing_activity_per_fte
+if not availability.blocked(per_fte):
+    per_pole = per_fte(period)
     ui.chart_box(
-        charts.grouped_bars(
-            staff["pole_short_label"].to_list(),
-            {"Activités par ETP": [v or 0.0 for v in staff["done_per_fte"].to_list()]},
-            "Activités réalisées par ETP en poste",
-            f"{period.label} (jusqu'au {fmt.day(min(period.end, info.today))})",
-            "Activités par ETP",
-        ),
-        tables.staff_by_pole(staff, plan["people_per_pole_min"], plan["people_per_pole_max"]),
-        "ETP en poste à la date du jour. "
+        tables.activity_per_fte_chart(per_pole, f"{period.label} (jusqu'au {fmt.day(held_on)})"),
+        tables.activity_per_fte(per_pole),
+        f"Activités de toute nature réalisées par le pôle du {fmt.day(period.start)} au "
+        f"{fmt.day(held_on)}, divisées par ses ETP en poste au {fmt.day(held_on)} "
+        "(aucune barre pour un pôle sans ETP en poste). "
         + ui.provenance(
             info, f"tous les pôles, {period.label}", "effectifs et activités réalisées"
         ),
         key="staff_productivity",
     )
 
+st.subheader("Postes et ETP par pôle")
+if not availability.blocked(cache.staff_by_pole):
+    staff = cache.staff_by_pole(period)
+    ui.chart_box(
+        tables.fte_by_pole_chart(staff, f"au {fmt.day(info.today)}"),
+        tables.staff_by_pole(staff, plan["people_per_pole_min"], plan["people_per_pole_max"]),
+        ui.provenance(info, f"tous les pôles, au {fmt.day(info.today)}", "effectifs"),
+        key="staff_poles",
+    )
+
+st.subheader("Écart au plan par ligne de financement")
+table(
+    tables.funding_lines(positions, plan_rows), "staff_plan", "Aucun poste enregistré.", COLUMNS,
+    title="Écart au plan par ligne de financement",
+)  # fmt: skip
+st.caption(
+    f"Postes et ETP en poste au {fmt.day(info.today)}, selon la ligne de financement de "
+    "chaque poste ; plan : somme du plan par pôle et par métier."
+)
+
 st.subheader("Postes et dates de prise de poste")
-shown = (
+shown_positions = (
     positions
     if filters.pole_code == "all"
     else positions.filter(pl.col("pole_code") == filters.pole_code)
 )
 table(
-    tables.staff_positions(shown), "staff_positions", "Aucun poste enregistré pour ce pôle.",
-    title=f"Postes, {filters.pole_label}",
+    tables.positions(shown_positions), "staff_positions", "Aucun poste enregistré pour ce pôle.",
+    COLUMNS, title=f"Postes, {filters.pole_label}",
 )  # fmt: skip
 st.caption(ui.provenance(info, filters.pole_label, "effectifs"))

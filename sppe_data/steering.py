@@ -279,6 +279,95 @@ def staffing_plan() -> dict:
     return rules()["staffing"]
 
 
+STAFFING_PLAN_SCHEMA = {
+    "pole_code": pl.String,
+    "job": pl.String,
+    "funding_line": pl.String,
+    "planned_people_count": pl.Int64,
+    "planned_fte": pl.Float64,
+}
+
+
+@lru_cache(maxsize=1)
+def _staffing_plan_file() -> pl.DataFrame:
+    return pl.read_csv(REFERENCE_DIR / "staffing_plan.csv", schema=STAFFING_PLAN_SCHEMA)
+
+
+def staffing_plan_rows() -> pl.DataFrame:
+    """The letter's plan by pôle and job (``reference/staffing_plan.csv``, read once).
+    Grain: one (pole_code, job). Columns: pole_code, job, funding_line (the line that
+    pays the job in that pôle), planned_people_count, planned_fte.
+
+    The letter gives the total (39.5 FTE), the three funding lines (11.5 SNA, 10.5 risk
+    control, 17.5 engineering), 7 to 9 people per pivot Caf and the four jobs; the split
+    by pôle and job is the reading of it kept in this one file: the SNA FTE stay with
+    the former SNA Cafs (Centre-Est and Méditerranée), the risk-control FTE pay the
+    controllers and analysts of the three new pôles, the engineering FTE the experts
+    everywhere and the coordinators of the new pôles."""
+    return _staffing_plan_file().clone()
+
+
+def staffing_held_on(period: Period) -> date:
+    """The date the positions of a period are counted as held at: the period's end, or
+    today when the period is not over."""
+    return min(period.end, clock.today())
+
+
+def staffing_by_pole_job(period: Period) -> pl.DataFrame:
+    """The plan against the positions held at ``staffing_held_on(period)``, by pôle and
+    job. Grain: one (pôle, job) of the plan or of the staff. Columns: pole_code,
+    pole_short_label, pole_sort, job, job_sort, funding_line, planned_people_count,
+    planned_fte, positions_fte, held_people_count, held_fte, gap_fte (held − plan)
+    (queries/staffing_pole_job.sql)."""
+    plan = staffing_plan_rows()
+    return run_sql(
+        "staffing_pole_job",
+        held_on=staffing_held_on(period),
+        plan_pole_codes=plan["pole_code"].to_list(),
+        plan_jobs=plan["job"].to_list(),
+        plan_funding_lines=plan["funding_line"].to_list(),
+        plan_people_counts=plan["planned_people_count"].to_list(),
+        plan_ftes=plan["planned_fte"].to_list(),
+        job_codes=list(rules()["labels"]["jobs"]),
+    )
+
+
+def staffing_activity_per_fte(period: Period) -> pl.DataFrame:
+    """Each pôle's activities done in the period (every kind, status done, dated up to
+    ``staffing_held_on(period)``) per FTE held at that date. Grain: one pôle (every
+    pôle). Columns: pole_code, pole_short_label, pole_sort, planned_fte, held_fte,
+    done_count, done_per_fte (null when the pôle holds no FTE)
+    (queries/staffing_done_by_pole.sql and queries/staffing_pole_job.sql)."""
+    done = run_sql(
+        "staffing_done_by_pole", date_from=period.start, held_on=staffing_held_on(period)
+    )
+    fte = (
+        staffing_by_pole_job(period)
+        .group_by("pole_code")
+        .agg(pl.col("planned_fte").sum(), pl.col("held_fte").sum())
+    )
+    return (
+        done.join(fte, on="pole_code", how="left")
+        .with_columns(pl.col("planned_fte", "held_fte").fill_null(0.0))
+        .with_columns(
+            pl.when(pl.col("held_fte") > 0)
+            .then(pl.col("done_count") / pl.col("held_fte"))
+            .otherwise(None)
+            .alias("done_per_fte")
+        )
+        .select(
+            "pole_code",
+            "pole_short_label",
+            "pole_sort",
+            "planned_fte",
+            "held_fte",
+            "done_count",
+            "done_per_fte",
+        )
+        .sort("pole_sort")
+    )
+
+
 # -- saisines ----------------------------------------------------------------------
 
 

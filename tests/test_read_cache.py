@@ -41,6 +41,8 @@ SAMPLE_CALLS: dict[str, tuple] = {
     "partner_controls": ("all",),
     "staff_by_pole": (Y2026,),
     "staff_positions": ("all",),
+    "staffing_by_pole_job": (Y2026,),
+    "staffing_activity_per_fte": (Y2026,),
     "request_delays": (Y2026, "all"),
     "travel_fees": (Y2026, "all"),
     "departement_map": (2026, "all"),

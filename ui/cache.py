@@ -121,6 +121,10 @@ partner_controls = cached(
 )
 staff_by_pole = cached(steering.staff_by_pole, reads=("activities", "staff"), max_entries=32)
 staff_positions = cached(steering.staff_positions, reads=("staff",), max_entries=32)
+staffing_by_pole_job = cached(steering.staffing_by_pole_job, reads=("staff",), max_entries=32)
+staffing_activity_per_fte = cached(
+    steering.staffing_activity_per_fte, reads=("activities", "staff"), max_entries=32
+)
 request_delays = cached(steering.request_delays, reads=("requests",))
 travel_fees = cached(steering.travel_fees, reads=("activities",))
 

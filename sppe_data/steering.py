@@ -83,7 +83,10 @@ def current_semester(today: date) -> tuple[int, int]:
 # -- query runner ------------------------------------------------------------------
 
 
-_WITHOUT_TODAY = {"requests_open", "requests_open_ages", "ops_late_items"}
+_WITHOUT_TODAY = {
+    "requests_open", "requests_open_ages", "ops_late_items", "staffing_pole_job",
+    "staffing_done_by_pole",
+}  # fmt: skip
 
 
 def _needs_today(name: str) -> bool:
@@ -274,9 +277,16 @@ def staff_positions(pole_code: str) -> pl.DataFrame:
 
 
 def staffing_plan() -> dict:
-    """The letter's plan: total_fte, funding_lines (line -> FTE), people_per_pole_min,
-    people_per_pole_max."""
-    return rules()["staffing"]
+    """The letter's plan: total_fte, funding_lines (line -> FTE), both summed from the
+    plan by pôle and job (``staffing_plan_rows``), people_per_pole_min,
+    people_per_pole_max, planned_start_on (``steering.toml``)."""
+    rows = staffing_plan_rows()
+    lines = rows.group_by("funding_line", maintain_order=True).agg(pl.col("planned_fte").sum())
+    return {
+        **rules()["staffing"],
+        "total_fte": float(rows["planned_fte"].sum()),
+        "funding_lines": dict(lines.iter_rows()),
+    }
 
 
 STAFFING_PLAN_SCHEMA = {
@@ -319,9 +329,13 @@ def staffing_by_pole_job(period: Period) -> pl.DataFrame:
     pole_short_label, pole_sort, job, job_sort, funding_line, planned_people_count,
     planned_fte, positions_fte, held_people_count, held_fte, gap_fte (held − plan)
     (queries/staffing_pole_job.sql)."""
+    return run_sql("staffing_pole_job", **staffing_pole_job_params(period))
+
+
+def staffing_pole_job_params(period: Period) -> dict:
+    """The parameters of queries/staffing_pole_job.sql: the plan as lists, the date."""
     plan = staffing_plan_rows()
-    return run_sql(
-        "staffing_pole_job",
+    return dict(
         held_on=staffing_held_on(period),
         plan_pole_codes=plan["pole_code"].to_list(),
         plan_jobs=plan["job"].to_list(),

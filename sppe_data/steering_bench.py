@@ -84,6 +84,10 @@ def _ressources(today: date, year: int) -> list[tuple[str, dict]]:
     return [
         s.bench_calls("staff_by_pole", today, date_from=p.start, date_to=p.end),
         s.bench_calls("staff_positions", today, pole_code="all"),
+        s.bench_calls("staffing_pole_job", today, **s.staffing_pole_job_params(p)),
+        s.bench_calls(
+            "staffing_done_by_pole", today, date_from=p.start, held_on=s.staffing_held_on(p)
+        ),
     ]
 
 

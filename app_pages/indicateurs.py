@@ -64,6 +64,11 @@ ui.chart_box(
     progress_detail(progress),
     "Bandes : en retard (< 80 % de l'attendu), à surveiller (80 à 95 %), dans la trajectoire. "
     + (f"Réalisé de la mission {outside_note} (pôle absent ou inconnu). " if outside_note else "")
+    + (
+        reference.engineering_scope_note(int(progress["national_scope_count"].sum())) + " "
+        if filters.pole_code == api.ALL_POLES
+        else ""
+    )
     + ui.provenance(info, f"{filters.pole_label}, année {filters.year}", "activités réalisées"),
     key="bullets",
 )

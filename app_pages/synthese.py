@@ -36,7 +36,11 @@ for start in (0, 3):
         with column:
             mission = row["pole_code"] == api.ALL_POLES
             n = outside.get(row["indicator_code"], 0) if mission else 0
-            ui.kpi_card(row, note=availability.out_of_pole_text(n))
+            notes = (
+                availability.out_of_pole_text(n),
+                reference.engineering_scope_count_note(row["national_scope_count"]),
+            )
+            ui.kpi_card(row, note=" ; ".join(text for text in notes if text))
 target_note = reference.targets().filter(pl.col("year") == filters.year)
 window = target_note.row(0, named=True) if target_note.height else None
 st.caption(
@@ -60,8 +64,11 @@ with st.container(border=True):
         st.dataframe(progress_detail(progress), hide_index=True, key="detail")
         table_downloads(progress_detail(progress), "detail", "Détail des chiffres", info.data_date)
     outside_note = availability.out_of_pole_text(sum(outside.values()))
+    mission_rows = progress.filter(pl.col("pole_code") == api.ALL_POLES)
     st.caption(
         "Cibles des pôles = cible de la mission × part du pôle (référentiel des pôles). "
+        + reference.engineering_scope_note(int(mission_rows["national_scope_count"].sum()))
+        + " "
         + (
             f"La mission compte toutes les activités réalisées, {outside_note} "
             "(pôle absent ou inconnu). "

@@ -17,17 +17,31 @@ create or replace macro elapsed_share(counted_from, counted_to, as_of) as
             / (date_diff('day', counted_from, counted_to) + 1)
     end;
 
+-- The scopes activities may be booked to that are not pôles: the national Cepaje team,
+-- which takes on the engineering of the overseas Cafs (poles.toml, section overseas;
+-- ref_departement_poles.engineering_scope_code). No target share, no row of the indicator
+-- tables: a pôle row never counts them, the mission row does (every realised row), and
+-- the captions next to the mission total say so (reference.engineering_scope_note).
+-- Grain: one row per such scope. Columns: scope_code, scope_label.
+create or replace view ref_national_scopes as
+select distinct
+    engineering_scope_code as scope_code,
+    engineering_scope_label as scope_label
+from ref_departement_poles
+where engineering_scope_code not in (select pole_code from ref_poles);
+
 -- The scopes of every indicator table: the five pôles and the whole mission
 -- (pole_code 'all', target share 1: the pôles' shares add up to 1), crossed with the
 -- six targeted indicators. Queries join realised figures with
 -- `r.indicator_code = g.indicator_code and (g.pole_code = 'all' or r.pole_code = g.pole_code)`
--- so that the mission row sums its pôles without a second aggregation.
+-- so that the mission row counts every realised row: its pôles', the Cepaje's
+-- (ref_national_scopes, in no pôle's target) and those booked to no pôle.
 create or replace view ref_scope_indicators as
 with scopes as (
     select pole_code, pole_label, pole_short_label, sort_order as pole_sort, target_share
     from ref_poles
     union all
-    select 'all', 'Mission (5 pôles)', 'Mission', 0, 1.0
+    select 'all', 'Mission (5 pôles et Cepaje outre-mer)', 'Mission', 0, 1.0
 )
 select
     s.pole_code,

@@ -4,7 +4,9 @@
 --   $pole_code ('all' or a pôle), $dimension ('pole', 'caf', 'departement', 'month',
 --   'semester', 'equipment').
 -- Columns: domain, activity_kind, activity_label, kind_sort, dim_key ('hors_pole' for the
---   rows booked to no pôle), dim_label (never null), done_count.
+--   rows booked to no pôle; the scope code for the Cepaje's overseas engineering,
+--   ref_national_scopes: part of the mission, not a pôle), dim_label (never null),
+--   done_count.
 with
 
 done_activities as (
@@ -22,6 +24,8 @@ keyed as (
             -- One key for the rows booked to no pôle (absent or unknown code).
             when 'pole' then case
                 when a.pole_code in (select pole_code from ref_poles) then a.pole_code
+                when a.pole_code in (select scope_code from ref_national_scopes)
+                    then a.pole_code
                 else 'hors_pole'
             end
             when 'caf' then a.caf_code
@@ -49,7 +53,9 @@ final as (
         c.dim_key,
         coalesce(
             case $dimension
-                when 'pole' then coalesce(p.pole_short_label, 'Hors des cinq pôles')
+                when 'pole' then coalesce(
+                    p.pole_short_label, n.scope_label, 'Hors des cinq pôles'
+                )
                 when 'caf' then d.caf_name
                 when 'departement' then d.dep_code || ' ' || d.dep_name
                 else c.dim_key
@@ -61,6 +67,7 @@ final as (
     from counted as c
     inner join ref_activity_kinds as k on k.activity_kind = c.activity_kind
     left join ref_poles as p on $dimension = 'pole' and p.pole_code = c.dim_key
+    left join ref_national_scopes as n on $dimension = 'pole' and n.scope_code = c.dim_key
     left join ref_departements as d
         on ($dimension = 'caf' and d.caf_code = c.dim_key)
         or ($dimension = 'departement' and d.dep_code = c.dim_key)

@@ -1,5 +1,6 @@
 -- Rows of the national extracts whose codes are unknown to the reference: pôle (not in
--- ref_poles), département (not in ref_departements), Caf (not a Caf of
+-- ref_poles; an activity may also be booked to the Cepaje's national scope,
+-- ref_national_scopes), département (not in ref_departements), Caf (not a Caf of
 -- ref_departements), activity kind (not in ref_activity_kinds), status, project stage,
 -- equipment or project kind (not in the lists passed). A required code that is absent
 -- counts as unknown; the equipment kind of an activity is optional.
@@ -13,6 +14,7 @@
 with
 
 poles as (select pole_code as code from ref_poles),
+scopes as (select scope_code as code from ref_national_scopes),
 deps as (select dep_code as code from ref_departements),
 cafs as (select distinct caf_code as code from ref_departements),
 kinds as (select activity_kind as code from ref_activity_kinds),
@@ -21,7 +23,8 @@ findings as (
     select 'activities' as extract_name, 1 as column_sort, 'pole_code' as column_name,
         'pôle' as column_label, activity_id as row_id, pole_code as value
     from activities_national
-    where pole_code is null or pole_code not in (select code from poles)
+    where pole_code is null
+        or pole_code not in (select code from poles union all select code from scopes)
     union all
     select 'activities', 2, 'dep_code', 'département', activity_id, dep_code
     from activities_national

@@ -1,5 +1,7 @@
 -- The six targeted indicators for the strategic committee of one semester.
--- Grain: one row per (pôle or 'all' for the mission) x indicator.
+-- Grain: one row per (pôle or 'all' for the mission) x indicator. The mission counts every
+-- realised row, the Cepaje's overseas engineering included (ref_national_scopes: in no
+-- pôle's row nor target).
 -- Params: $year, $half (1 or 2), $today (activities after it are not counted).
 -- The previous semester of S1 is S2 of the year before (year boundary).
 -- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code,

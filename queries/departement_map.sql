@@ -1,6 +1,9 @@
 -- Grain: one row per département (101).
 -- Params: $year (activities done that year, up to $today), $pole_code ('all' or a pôle: only the
---   activities of that pôle are counted), $coverage_year (the coverage year to show, or null).
+--   activities of that pôle are counted; 'all': every activity, the Cepaje's engineering
+--   for the overseas Cafs included, as in the mission total; an overseas département's
+--   pôle is the one supporting its controls), $coverage_year (the coverage year to show,
+--   or null).
 -- Columns: dep_code, dep_name, region_name, population_count, caf_name, pole_code,
 --   pole_label, is_overseas, is_pivot, activity_count (done, in the département),
 --   coverage_year ($coverage_year when the coverage layer has it, else its latest year

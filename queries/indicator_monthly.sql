@@ -1,6 +1,7 @@
 -- Month by month progress of one indicator over one year, for one pôle or all.
 -- Grain: one row per month (12). realised counts are null for months after $today.
--- Params: $year, $today, $indicator_code, $pole_code ('all' for the whole mission).
+-- Params: $year, $today, $indicator_code, $pole_code ('all' for the whole mission: every
+--   realised row, the Cepaje's overseas engineering included, target share 1).
 -- Columns: month_start, month_end, realised_count, cumulative_realised_count,
 --   target_trajectory_count (annual target x elapsed share at the month's end).
 with

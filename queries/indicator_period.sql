@@ -1,7 +1,8 @@
 -- Progress of the six targeted indicators over one committee period (month, semester or
 -- year, inside one calendar year), as of one day, with the previous period's realised.
 -- Grain: one row per (pôle or the whole mission) x indicator; pole_code = 'all' is the
--- mission total.
+-- mission total: every realised row, the Cepaje's overseas engineering included (in no
+-- pôle's row nor target, see ref_national_scopes).
 -- Params: $period_start, $period_end (dates, same year), $previous_start, $previous_end
 --   (the previous period of the same kind), $today (activities after it are not counted).
 -- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code,

@@ -1,10 +1,13 @@
 -- Progress of the six targeted indicators for one year, as of one day.
 -- Grain: one row per (pôle or the whole mission) x indicator; pole_code = 'all' is the
--- mission total (targets of the pôles add up to the mission's, shares summing to 1).
+-- mission total (targets of the pôles add up to the mission's, shares summing to 1). The
+-- mission row counts every realised row: the pôles', the overseas engineering of the
+-- Cepaje (ref_national_scopes: in no pôle's row nor target) and those booked to no pôle.
 -- Params: $year (integer), $today (date: activities after it are not counted yet).
 -- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code, indicator_label,
---   short_label, indicator_sort, realised_count, target_count, elapsed_share,
---   expected_count, achieved_share, pace_ratio, pace_status, forecast_count.
+--   short_label, indicator_sort, realised_count, national_scope_count (of realised_count,
+--   the rows booked to the Cepaje's national scope: 0 on the pôle rows), target_count,
+--   elapsed_share, expected_count, achieved_share, pace_ratio, pace_status, forecast_count.
 with
 
 kinds as (
@@ -34,7 +37,11 @@ done_activities as (
 ),
 
 realised as (
-    select pole_code, indicator_code, count(*) as realised_count
+    select
+        pole_code,
+        indicator_code,
+        pole_code in (select scope_code from ref_national_scopes) as is_national_scope,
+        count(*) as realised_count
     from done_activities
     group by all
 ),
@@ -59,6 +66,8 @@ scoped as (
         g.short_label,
         g.indicator_sort,
         coalesce(sum(r.realised_count), 0) as realised_count,
+        coalesce(sum(r.realised_count) filter (where r.is_national_scope), 0)
+            as national_scope_count,
         any_value(t.target_count * g.target_share) as target_count,
         any_value(t.elapsed_share) as elapsed_share
     from ref_scope_indicators as g
@@ -80,6 +89,7 @@ final as (
         short_label,
         indicator_sort,
         realised_count::bigint as realised_count,
+        national_scope_count::bigint as national_scope_count,
         target_count,
         elapsed_share,
         target_count * elapsed_share as expected_count,

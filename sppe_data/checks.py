@@ -72,7 +72,9 @@ def unknown_codes() -> list[UnknownCodes]:
 def out_of_pole_activities(date_from: date, date_to: date) -> pl.DataFrame:
     """Realised activities of the targeted kinds booked to no pôle (pôle absent or
     unknown) from ``date_from`` to ``date_to`` (up to today). The mission rows of the
-    indicator queries include them, the pôle rows do not.
+    indicator queries include them, the pôle rows do not. The Cepaje's overseas
+    engineering is not among them: a known scope, not a pôle, counted apart
+    (``national_scope_count`` of ``api.indicator_progress``).
 
     Grain: one row per indicator that has such activities. Columns: indicator_code,
     activity_count (queries/out_of_pole_activities.sql)."""

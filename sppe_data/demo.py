@@ -290,8 +290,8 @@ class _Parts:
 class _Places:
     """The départements each pôle serves, with population weights, for risk control
     (overseas included where the pôle supports them) and for engineering (overseas
-    excluded: the national Cepaje covers them). Every (pôle, domain) block is a slice
-    of one table, so that a draw is a row number of that table."""
+    excluded: the national Cepaje covers them, ``_overseas_engineering``). Every (pôle,
+    domain) block is a slice of one table, so that a draw is a row number of that table."""
 
     dep_codes: pl.Series
     caf_codes: pl.Series
@@ -430,6 +430,92 @@ def _activities(
                 partial(_activity_frame, parts, first_id, kinds, poles, places, partner_ids),
             )
             first_id += parts.n_rows
+
+
+def _overseas_engineering(
+    rng: np.random.Generator, scale: float, as_of: date, first_id: int
+) -> pl.DataFrame:
+    """The engineering of the overseas Cafs, booked to the Cepaje's national scope (not a
+    pôle: poles.toml, section overseas): the engineering volumes of the letter in
+    proportion to the overseas population (the pôles' volumes cover the mainland), on
+    the pôles' calendar (ramp-up, seasons, growth), at the target's pace; no travel fee
+    (charged when a pôle works for a Caf). Drawn from a random stream of its own, after
+    the pôles' activities (ids following theirs): the pôles' rows are those drawn
+    without it."""
+    national = reference.overseas_engineering_scope()
+    deps = reference.departements().join(reference.departement_poles(), on="dep_code")
+    overseas = deps.filter(pl.col("engineering_scope_code") == national.code)
+    mainland = deps.filter(~pl.col("is_overseas"))["population_count"].sum()
+    share = overseas["population_count"].sum() / mainland
+    weights = overseas["population_count"].to_numpy().astype(float)
+    places = _Places(
+        overseas["dep_code"],
+        overseas["caf_code"],
+        {(national.code, national.domain): (0, overseas.height, weights / weights.sum())},
+    )
+    kinds = reference.activity_kinds().select("activity_kind", "domain", "is_departmental")
+    scope = pl.DataFrame({"pole_code": [national.code]})
+    as_of_day = _day(as_of)
+    parts = _Parts()
+    for y, m in _months(MISSION_START, as_of + timedelta(days=PLANNED_HORIZON_DAYS)):
+        n_days, first_day = _days_in_month(y, m), _day(date(y, m, 1))
+        for kind_no, (kind, domain, _) in enumerate(kinds.iter_rows()):
+            if domain != national.domain:
+                continue
+            lam = (
+                YEARLY_VOLUME[kind] / 12 * share * MONTH_PROFILE[m - 1]
+                * RAMP.get((y, m), 1.0) * YEAR_GROWTH.get(y, 1.1) * scale / DONE_SHARE_OLD
+            )  # fmt: skip
+            n = int(rng.poisson(lam))
+            if n == 0:
+                continue
+            day = first_day + rng.integers(0, n_days, size=n)
+            place = places.pick(rng, national.code, domain, n)
+            status = _statuses(as_of_day - day, rng.random(n))
+            no_code = np.full(n, -1, dtype=np.int8)
+            equipment = (
+                rng.choice(len(EQUIPMENT_KINDS), size=n, p=ENGINEERING_EQUIPMENT_P)
+                if kind in EQUIPMENT_BY_KIND
+                else no_code
+            )
+            places_count = rng.integers(8, 61, size=n) if kind in PLACES_KINDS else no_code
+            spent = np.round(rng.gamma(2.0, MEAN_DAYS.get(kind, 1.5) / 2.0, n) * 2) / 2 + 0.5
+            parts.add(
+                kind_no,
+                0,
+                n,
+                day=day.astype(np.int32),
+                place=place,
+                status=status,
+                equipment=equipment.astype(np.int8),
+                partner=np.full(n, -1, dtype=np.int32),
+                has_findings=no_code,
+                undue=np.full(n, np.nan),
+                recovered=np.full(n, np.nan),
+                places_count=places_count.astype(np.int16),
+                days_spent=np.where(
+                    status == DONE, spent, np.where(status == IN_PROGRESS, spent / 2, 0.0)
+                ),
+                travel_fee=np.zeros(n),
+            )
+    return _activity_frame(parts, first_id, kinds, scope, places, pl.Series([], dtype=pl.String))
+
+
+def _all_activities(
+    rng: np.random.Generator,
+    overseas_rng: np.random.Generator,
+    scale: float,
+    as_of: date,
+    partner_ids: pl.Series,
+) -> Iterator[tuple[int, Callable[[], pl.DataFrame]]]:
+    """The pôles' activities month by month, then the Cepaje's overseas engineering."""
+    rows = 0
+    for n, make in _activities(rng, scale, as_of, partner_ids):
+        rows += n
+        yield n, make
+    frame = _overseas_engineering(overseas_rng, scale, as_of, rows + 1)
+    if frame.height:
+        yield frame.height, lambda: frame
 
 
 def _activity_frame(
@@ -998,7 +1084,14 @@ def generate(
         try:
             partners = _partners(rng, scale)
             out.write_frame("partners", partners)
-            out.write("activities", _activities(rng, scale, as_of, partners["partner_id"]))
+            # The Cepaje's overseas engineering on a stream of its own (seed + 2): the
+            # pôles' activities and the other extracts are those drawn without it.
+            out.write(
+                "activities",
+                _all_activities(
+                    rng, np.random.default_rng(seed + 2), scale, as_of, partners["partner_id"]
+                ),
+            )
             out.write("requests", _requests(rng, scale, as_of))
             out.write_frame("projects", _projects(rng, scale, as_of))
             out.write_frame("staff", _staff(rng))

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+import polars as pl
+
 from sppe_data import clock, reference
 
 # The mission's life: start of duty (letter: 05/2024) to the end of the COG 2023-2027.
@@ -168,10 +170,15 @@ def vocabularies() -> dict[str, Vocabulary]:
     sheet of allowed values shows."""
     kinds = sorted(_kinds().values(), key=lambda k: k["sort_order"])
     poles = reference.poles().sort("sort_order")
+    national = reference.overseas_engineering_scope()
     cafs, deps = _departements()
     return {
         "activity_kind": Vocabulary({k["activity_kind"]: k["activity_label"] for k in kinds}),
-        "pole_code": Vocabulary(dict(zip(poles["pole_code"], poles["pole_label"], strict=True))),
+        # The five pôles, then the Cepaje's national scope (the overseas Cafs' engineering).
+        "pole_code": Vocabulary(
+            dict(zip(poles["pole_code"], poles["pole_label"], strict=True))
+            | {national.code: national.label}
+        ),
         "caf_code": Vocabulary(cafs, list_codes=True),
         "dep_code": Vocabulary(deps, list_codes=True),
         "equipment_kind": Vocabulary(dict(reference.EQUIPMENT_LABELS)),
@@ -193,14 +200,72 @@ def kind_label(kind: str) -> str:
 
 
 def cafs_of_pole(pole_code: str) -> list[str]:
-    """The caf codes (= département codes) in a pôle's zone, sorted."""
+    """The caf codes (= département codes) in a pôle's zone, sorted; for the Cepaje's
+    national scope, the overseas Cafs."""
+    if pole_code == reference.overseas_engineering_scope().code:
+        deps = reference.departement_poles()
+        return sorted(deps.filter(pl.col("engineering_scope_code") == pole_code)["dep_code"])
     return sorted(d for d, p in _dep_pole().items() if p == pole_code)
 
 
-def travel_fee_eur(activity_kind: str, status: str) -> float:
-    """Flat contribution charged to the Caf for a departmental activity, unless cancelled."""
+def _pole_label(code: str) -> str:
+    national = reference.overseas_engineering_scope()
+    if code == national.code:
+        return national.label
+    labels = dict(reference.poles().select("pole_code", "pole_label").iter_rows())
+    return labels.get(code, code)
+
+
+def booking_error(activity_kind: str, pole_code: str, caf_code: str) -> tuple[str, str] | None:
+    """(field, French message) when an activity of this kind for this Caf may not be
+    booked to ``pole_code``, else None. The rule (letter, section 4 and Annexe 1): an
+    activity is booked to the pôle of its Caf, except the engineering of an overseas Caf,
+    booked to the Cepaje's national scope (not a pôle: in no pôle's target); their
+    on-site control support stays with the pôle of the Caf (Centre-Est)."""
+    kind = _kinds().get(activity_kind)
+    national = reference.overseas_engineering_scope()
+    if kind is None:  # an unknown kind (refused on its own): the zone only
+        expected = _dep_pole().get(caf_code)
+        if pole_code == national.code:
+            return None if caf_code in cafs_of_pole(pole_code) else ("caf_code", _zone(pole_code))
+        return None if expected == pole_code else ("caf_code", _zone(pole_code, caf_code))
+    expected = reference.booking_scope(caf_code, kind["domain"])
+    if expected is None or expected == pole_code:
+        return None
+    if expected == national.code:
+        return (
+            "pole_code",
+            f"L'ingénierie des Caf ultramarines (Caf {caf_code}) est assurée par le "
+            f"{national.label}, pas par un pôle : imputez cette activité au "
+            f"{national.short_label} (le pôle {_pole_label(pole_code)} n'y assure que "
+            "l'appui au contrôle sur place).",
+        )
+    if pole_code == national.code:
+        domain = reference.DOMAIN_LABELS.get(kind["domain"], kind["domain"]).lower()
+        return (
+            "pole_code",
+            f"Le {national.label} ne reçoit que l'ingénierie des Caf ultramarines ("
+            + ", ".join(cafs_of_pole(national.code))
+            + f") ; cette activité ({domain}, Caf {caf_code}) relève du pôle "
+            f"{_pole_label(expected)}.",
+        )
+    return "caf_code", _zone(pole_code, caf_code)
+
+
+def _zone(pole_code: str, caf_code: str | None = None) -> str:
+    cafs = ", ".join(cafs_of_pole(pole_code))
+    if caf_code is None:
+        return f"Caf hors du champ du {_pole_label(pole_code)}. Cafs concernées : {cafs}."
+    return f"La Caf {caf_code} n'est pas dans la zone du pôle {pole_code}. Cafs du pôle : {cafs}."
+
+
+def travel_fee_eur(activity_kind: str, status: str, pole_code: str | None = None) -> float:
+    """Flat contribution charged to the Caf when a pôle works on a departmental activity,
+    unless cancelled; none for the Cepaje's national scope (not a pôle)."""
     kind = _kinds().get(activity_kind)
     if kind is None or not kind["is_departmental"] or status == "cancelled":
+        return 0.0
+    if pole_code == reference.overseas_engineering_scope().code:
         return 0.0
     return reference.travel_fee_eur()
 
@@ -381,11 +446,9 @@ def check_activity(raw: dict, latest: date | None = None) -> Checked:
     row, kind, status = out.row, out.row["activity_kind"], out.row["status"]
 
     pole, caf = row["pole_code"], row["caf_code"]
-    if pole and caf and _dep_pole()[caf] != pole:
-        errors["caf_code"] = (
-            f"La Caf {caf} n'est pas dans la zone du pôle {pole}. Cafs du pôle : "
-            + ", ".join(cafs_of_pole(pole)) + "."
-        )  # fmt: skip
+    wrong = booking_error(kind, pole, caf) if pole and caf else None
+    if wrong:
+        errors[wrong[0]] = wrong[1]
     elif pole and "caf_code" in errors and not _blank(raw.get("caf_code")):
         text = str(raw.get("caf_code")).strip()[:40]
         errors["caf_code"] = (
@@ -408,7 +471,7 @@ def check_activity(raw: dict, latest: date | None = None) -> Checked:
     if kind and kind not in PLACES_KINDS and row["places_count"] is not None:
         errors.setdefault("places_count", "Sans objet pour ce type d'activité.")
     row["recovered_amount_eur"] = None
-    row["travel_fee_eur"] = travel_fee_eur(kind, status) if kind and status else 0.0
+    row["travel_fee_eur"] = travel_fee_eur(kind, status, pole) if kind and status else 0.0
     out.errors = {k: errors[k] for k in ACTIVITY_FIELDS if k in errors}
     return out
 

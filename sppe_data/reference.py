@@ -40,7 +40,7 @@ from functools import lru_cache
 import polars as pl
 import sqlalchemy as sa
 
-from sppe_data import store
+from sppe_data import fmt, store
 from sppe_data.settings import REFERENCE_DIR
 from sppe_data.store import schema
 
@@ -416,7 +416,8 @@ def region_poles() -> dict[str, str]:
 def _build_departement_poles(snap: _Snapshot) -> pl.DataFrame:
     edited = _edited(snap, "regions")
     region_pole = edited["regions"] if edited else shipped_region_poles()
-    overseas = set(shipped_poles_config()["overseas"]["region_codes"])
+    national = overseas_engineering_scope()
+    short = {p["code"]: p["short_label"] for p in shipped_poles_config()["poles"]}
     rows = []
     for dep_code, region_code in departements().select("dep_code", "region_code").iter_rows():
         if region_code not in region_pole:
@@ -424,19 +425,53 @@ def _build_departement_poles(snap: _Snapshot) -> pl.DataFrame:
                 f"La région {region_code} du département {dep_code} n'est rattachée à aucun pôle "
                 "(fichier poles.toml)."
             )
-        rows.append((dep_code, region_pole[region_code], region_code in overseas))
+        pole = region_pole[region_code]
+        overseas = region_code in national.region_codes
+        scope = national.code if overseas else pole
+        label = national.label if overseas else short.get(pole, pole)
+        rows.append((dep_code, pole, overseas, scope, label))
     return pl.DataFrame(
         rows,
-        schema={"dep_code": pl.String, "pole_code": pl.String, "is_overseas": pl.Boolean},
+        schema={
+            "dep_code": pl.String,
+            "pole_code": pl.String,
+            "is_overseas": pl.Boolean,
+            "engineering_scope_code": pl.String,
+            "engineering_scope_label": pl.String,
+        },
         orient="row",
     )
 
 
 def departement_poles() -> pl.DataFrame:
-    """Grain: one row per département. Columns: dep_code, pole_code, is_overseas.
-    Overseas départements are attached to the pôle that supports their controls."""
+    """Grain: one row per département. Columns: dep_code, pole_code, is_overseas,
+    engineering_scope_code, engineering_scope_label. ``pole_code``: the pôle of the
+    département (overseas: the pôle that supports their controls), its pôle on every map
+    and list; ``engineering_scope_code``: where its engineering activities are booked,
+    the same pôle, or for an overseas département the national scope of the Cepaje
+    (``overseas_engineering_scope``), which is not a pôle."""
     snap = _snapshot()
     return snap.cached("departement_poles", lambda: _build_departement_poles(snap)).clone()
+
+
+def booking_scope(caf_code: str, domain: str) -> str | None:
+    """The scope an activity of ``domain`` for the Caf ``caf_code`` (= its département)
+    is booked to: the Caf's pôle, or, for the engineering of an overseas Caf, the
+    national scope of the Cepaje. None for an unknown Caf."""
+    snap = _snapshot()
+    scopes = snap.cached(
+        "booking_scopes",
+        lambda: {
+            r[0]: (r[1], r[2])
+            for r in _build_departement_poles(snap)
+            .select("dep_code", "pole_code", "engineering_scope_code")
+            .iter_rows()
+        },
+    )
+    found = scopes.get(caf_code)
+    if found is None:
+        return None
+    return found[1] if domain == overseas_engineering_scope().domain else found[0]
 
 
 def departement_pole_map() -> dict[str, str]:
@@ -458,6 +493,60 @@ def overseas_note() -> str:
     return (
         f"Caf ultramarines : ingénierie par {conf['engineering_by']}, appui au contrôle "
         f"sur place par le pôle {names}."
+    )
+
+
+@dataclass(frozen=True)
+class NationalScope:
+    """A scope activities are booked to that is not a pôle: the national Cepaje team,
+    for the engineering of the overseas Cafs (letter, section 4 and Annexe 1). It has no
+    target share (the pôles' shares add up to 1) and is in no pôle's figures, lists or
+    maps; the mission total counts its activities and says so."""
+
+    code: str
+    label: str
+    short_label: str
+    domain: str  # the activity domain it takes on (activity_kinds.csv)
+    region_codes: frozenset[str]  # the overseas régions whose Cafs it serves
+
+
+@lru_cache(maxsize=1)
+def overseas_engineering_scope() -> NationalScope:
+    """The national scope of the Cepaje, from ``poles.toml`` (section ``overseas``)."""
+    conf = shipped_poles_config()["overseas"]
+    return NationalScope(
+        code=conf["engineering_scope"],
+        label=conf["engineering_by"],
+        short_label=conf["engineering_scope_short_label"],
+        domain=conf["engineering_domain"],
+        region_codes=frozenset(conf["region_codes"]),
+    )
+
+
+def engineering_scope_note(activity_count: int | None = None) -> str:
+    """What the mission total includes besides the five pôles, in French, for the
+    captions next to it: the overseas Cafs' engineering by the Cepaje, counted in the
+    mission total and in no pôle's target; with ``activity_count`` (the Cepaje's
+    realised activities of the figure shown) when it is known."""
+    scope = overseas_engineering_scope()
+    count = ""
+    if activity_count:
+        noun = "activité réalisée" if activity_count == 1 else "activités réalisées"
+        count = f", soit {fmt.number(activity_count)} {noun}"
+    return (
+        f"La mission compte aussi l'ingénierie des Caf ultramarines assurée par le "
+        f"{scope.label}{count} : elle entre dans le total de la mission, pas dans la "
+        "cible d'un pôle."
+    )
+
+
+def engineering_scope_count_note(activity_count: int) -> str:
+    """« dont N du Cepaje (ingénierie outre-mer) », under a mission figure; "" when 0."""
+    if not activity_count:
+        return ""
+    return (
+        f"dont {fmt.number(activity_count)} du {overseas_engineering_scope().short_label} "
+        "(ingénierie outre-mer)"
     )
 
 
@@ -528,6 +617,14 @@ def check_consistency() -> list[str]:
             departement_poles()
         except ReferenceError as exc:
             problems.append(str(exc))
+        national = overseas_engineering_scope()
+        if national.code in set(poles()["pole_code"]):
+            problems.append(
+                f"Le code « {national.code} » de l'ingénierie ultramarine (poles.toml) est "
+                "celui d'un pôle."
+            )
+        if national.domain not in DOMAIN_LABELS:
+            problems.append(f"Domaine inconnu dans poles.toml : {national.domain}.")
     return problems
 
 

@@ -99,8 +99,9 @@ def test_xlsx_template_has_a_sheet_of_allowed_values(tiny_data):
     per_column: dict[str, int] = {}
     for column, _, _ in allowed[1:]:
         per_column[column] = per_column.get(column, 0) + 1
-    # 16 kinds, 5 pôles, 101 Cafs and départements, 5 equipment kinds, 4 statuses, oui/non.
-    assert per_column == {"Type d'activité": 16, "Pôle": 5, "Caf bénéficiaire": 101,
+    # 16 kinds, 5 pôles and the Cepaje's national scope (overseas Cafs' engineering), 101
+    # Cafs and départements, 5 equipment kinds, 4 statuses, oui/non.
+    assert per_column == {"Type d'activité": 16, "Pôle": 6, "Caf bénéficiaire": 101,
                           "Département": 101, "Type d'équipement": 5, "Statut": 4,
                           "Constats": 2}  # fmt: skip
     assert ("Statut", "done", "Réalisée") in allowed
@@ -116,7 +117,7 @@ def test_xlsx_template_has_a_sheet_of_allowed_values(tiny_data):
     [status_list] = [
         v for v in book["Activités"].data_validations.dataValidation if "G2" in v.sqref
     ]
-    first = 1 + 16 + 5 + 101 + 101 + 5 + 1  # header, kinds, pôles, Cafs, deps, equipment
+    first = 1 + 16 + 6 + 101 + 101 + 5 + 1  # header, kinds, pôles, Cafs, deps, equipment
     assert status_list.formula1 == f"'Valeurs autorisées'!$C${first}:$C${first + 3}"
 
 
@@ -261,7 +262,8 @@ def test_wrong_labels_give_the_allowed_values_and_nothing_is_written(tiny_data):
     assert found[(4, "Pôle")] == (
         "Valeur inconnue « Pôle Nord ». Valeurs autorisées : « Île-de-France – "
         "Hauts-de-France », « Centre-Est – Auvergne-Rhône-Alpes », « Méditerranée », "
-        "« Atlantique », « Centre – Pays de la Loire – Bretagne – Normandie »."
+        "« Atlantique », « Centre – Pays de la Loire – Bretagne – Normandie », "
+        "« Cepaje (équipe nationale) »."
     )
     assert found[(4, "Date")] == "Date invalide « 32/01/2026 » (attendu JJ/MM/AAAA)."
     assert found[(4, "Jours passés")].startswith("Saisissez un nombre, par exemple 1,5")

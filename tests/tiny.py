@@ -35,6 +35,31 @@ ACTIVITIES = [
 ]
 # centre_ouest has no activity at all.
 
+# Overseas Cafs (letter, section 4): their engineering is the national Cepaje team's,
+# booked to its scope "cepaje" (not a pôle: no target share); their on-site control
+# support is Centre-Est's. Not in the extracts written by ``write_tiny_extracts``: the
+# tests of that rule add them (``overseas_activities_frame``). (id, kind, pôle, caf/dep,
+# status, date).
+OVERSEAS_ACTIVITIES = [
+    ("O1", "suivi_ida", "cepaje", "974", "done", date(2026, 1, 14)),  # counts (2026): Cepaje
+    ("O2", "controle_sensible", "centre_est", "974", "done", date(2026, 1, 16)),  # Centre-Est
+    ("O3", "consulting_n1", "cepaje", "971", "done", date(2025, 10, 2)),  # counts (2025)
+    ("O4", "suivi_ida", "cepaje", "976", "planned", date(2026, 1, 20)),  # not done
+]
+
+
+def overseas_activities_frame() -> pl.DataFrame:
+    rows = [
+        {"activity_id": i, "activity_kind": kind, "pole_code": pole, "caf_code": caf,
+         "dep_code": caf, "status": status, "activity_on": on, "days_spent": 1.0,
+         "has_findings": False if kind == "controle_sensible" else None,
+         "travel_fee_eur": 0.0}
+        for i, kind, pole, caf, status, on in OVERSEAS_ACTIVITIES
+    ]  # fmt: skip
+    schema = polars_schema("activities")
+    return pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema)
+
+
 # Controls with outcomes and other steering rows, all outside the 2026 figures above
 # (2025 or not done) and outside the 2025 contrôles sensibles: (id, kind, pôle, status,
 # date, equipment, partner, has_findings, undue EUR, recovered EUR, travel fee EUR).

@@ -170,7 +170,8 @@ def _rules() -> dict[str, dict[str, Rule]]:
         "activities": {
             "activity_id": Rule("id", req),
             "activity_kind": Rule("code", req, "activity_kind"),
-            "pole_code": Rule("code", req, "pole"),
+            # A pôle, or the Cepaje's national scope (overseas Cafs' engineering).
+            "pole_code": Rule("code", req, "activity_scope"),
             "caf_code": Rule("code", domain="caf"),
             "dep_code": Rule("code", domain="dep"),
             "equipment_kind": Rule("code", domain="equipment"),
@@ -263,6 +264,7 @@ def required_columns(name: str) -> list[str]:
 
 UNKNOWN_CODE = {
     "pole": "pôle inconnu",
+    "activity_scope": "pôle inconnu",
     "dep": "département inconnu",
     "caf": "Caf inconnue",
     "activity_kind": "type d'activité inconnu",
@@ -290,6 +292,9 @@ def _code_entries_pinned() -> list[tuple[str, str, str, int]]:
 
     for row in reference.poles().iter_rows(named=True):
         add("pole", row["pole_code"], row["pole_label"], row["pole_short_label"])
+        add("activity_scope", row["pole_code"], row["pole_label"], row["pole_short_label"])
+    national = reference.overseas_engineering_scope()
+    add("activity_scope", national.code, national.label, national.short_label)
     for row in reference.departements().iter_rows(named=True):
         add("dep", row["dep_code"], row["dep_name"])
         add("caf", row["caf_code"], row["caf_name"])
@@ -316,6 +321,8 @@ def _allowed_text(domain: str) -> str:
         return "un code du référentiel des départements (01 à 95, 2A, 2B, 971 à 976)"
     if domain == "pole":
         codes = reference.poles()["pole_code"].to_list()
+    elif domain == "activity_scope":
+        codes = [*reference.poles()["pole_code"], reference.overseas_engineering_scope().code]
     elif domain == "activity_kind":
         codes = reference.activity_kinds()["activity_kind"].to_list()
     else:

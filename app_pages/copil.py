@@ -10,7 +10,7 @@ from charts import copil as builders
 from charts import steering as charts
 from charts.tables import progress_detail
 from sppe_data import api, fmt, steering
-from sppe_data.labels import PACE_RULE, PACE_STATUS
+from sppe_data.labels import PACE_STATUS, pace_rule
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
@@ -47,7 +47,7 @@ st.subheader("Synthèse factuelle")
 with st.container(border=True):
     for sentence in builders.factual_summary(copil, previous.label):
         st.markdown(f"- {sentence}")
-    st.caption("Phrases rédigées à partir des seuls chiffres de cette page. " + PACE_RULE)
+    st.caption("Phrases rédigées à partir des seuls chiffres de cette page. " + pace_rule())
 
 st.subheader("Les six indicateurs face aux cibles")
 year_note = availability.out_of_pole_note(date(filters.year, 1, 1), as_of)

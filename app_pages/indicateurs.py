@@ -9,7 +9,7 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from charts.tables import progress_detail
-from sppe_data import api, reference, steering
+from sppe_data import api, labels, reference, steering
 from sppe_data.reference import DOMAIN_LABELS
 from ui import availability, cache
 from ui import components as ui
@@ -62,7 +62,8 @@ ui.chart_box(
         progress, "Réalisé, attendu à date et cible annuelle", filters.scope
     ),  # the year to date, whatever the period chosen below
     progress_detail(progress),
-    "Bandes : en retard (< 80 % de l'attendu), à surveiller (80 à 95 %), dans la trajectoire. "
+    labels.pace_bands()
+    + " "
     + (f"Réalisé de la mission {outside_note} (pôle absent ou inconnu). " if outside_note else "")
     + (
         reference.engineering_scope_note(int(progress["national_scope_count"].sum())) + " "

@@ -8,7 +8,7 @@ import streamlit as st
 from charts.progress import cumulative_progress
 from charts.tables import monthly_detail, progress_detail, progress_matrix
 from sppe_data import api, fmt, reference
-from sppe_data.labels import PACE_RULE, PACE_STATUS
+from sppe_data.labels import PACE_STATUS, pace_rule
 from ui import availability, cache
 from ui import components as ui
 from ui.exports import table_downloads
@@ -44,7 +44,7 @@ for start in (0, 3):
 target_note = reference.targets().filter(pl.col("year") == filters.year)
 window = target_note.row(0, named=True) if target_note.height else None
 st.caption(
-    f"{PACE_RULE} Attendu à date = cible × part écoulée de la période d'activité"
+    f"{pace_rule()} Attendu à date = cible × part écoulée de la période d'activité"
     + (f" ({fmt.day(window['counted_from'])} → {fmt.day(window['counted_to'])})" if window else "")
     + ", répartition linéaire. Prévision = réalisé ÷ part écoulée. "
     + ui.provenance(info, filters.scope, "activités réalisées (statut « réalisée »)")

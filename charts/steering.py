@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import theme
-from sppe_data import fmt
+from sppe_data import fmt, reference
 from sppe_data.labels import PACE_STATUS
 
 # One more colour than the palette, for the nine risk-control kinds.
@@ -141,8 +141,8 @@ def pole_small_multiples(monthly: pl.DataFrame, title: str, subtitle: str) -> go
 
 
 def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figure:
-    """A bullet chart per targeted indicator: qualitative bands (behind below 80 % of
-    the expected-to-date, watch 80-95 %, on track above), the realised bar, the
+    """A bullet chart per targeted indicator: qualitative bands (behind, watch, on track,
+    at the thresholds of ``reference.pace_thresholds``), the realised bar, the
     expected-to-date marker and the annual target. Each indicator on its own scale.
 
     ``rows``: indicator_label, short_label, realised_count, target_count,
@@ -157,6 +157,7 @@ def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figur
     if n == 0:
         fig = go.Figure(layout=dict(template=theme.template(), **layout))
         return theme.titled(_empty(fig), title, subtitle)
+    pace = reference.pace_thresholds()
     data = []
     # The first indicator on top, as plotly's make_subplots stacks its rows.
     spans = [(1 - hi, 1 - lo) for lo, hi in _spans(n, 0.06)]
@@ -168,7 +169,7 @@ def indicator_bullets(rows: pl.DataFrame, title: str, subtitle: str) -> go.Figur
         top = max(target, r["realised_count"], 1.0)
         layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=f"y{suffix}", range=[0, top * 1.08])
         layout[f"yaxis{suffix}"] = dict(domain=list(spans[i - 1]), anchor=f"x{suffix}")
-        edges = [0.0, 0.8 * expected, 0.95 * expected, top]
+        edges = [0.0, pace.watch_from * expected, pace.on_track_from * expected, top]
         for (lo, hi), colour in zip(pairwise(edges), BAND_COLOURS, strict=True):
             data.append(dict(
                 type="bar", x=[hi - lo], base=[lo], y=[r["short_label"]], orientation="h",

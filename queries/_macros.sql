@@ -1,10 +1,12 @@
 -- Shared indicator conventions (loaded once into every catalog).
--- Pace status: on track >= 95 % of the expected-to-date, watch 80-95 %, behind < 80 %.
+-- Pace status: on track from pace_on_track_from() of the expected-to-date, watch from
+-- pace_watch_from(), behind below (the thresholds of rules.toml [pace], defined by the
+-- catalog before this file).
 create or replace macro pace_status(realised, expected) as
     case
         when expected is null or expected <= 0 then 'not_started'
-        when realised / expected >= 0.95 then 'on_track'
-        when realised / expected >= 0.80 then 'watch'
+        when realised / expected >= pace_on_track_from() then 'on_track'
+        when realised / expected >= pace_watch_from() then 'watch'
         else 'behind'
     end;
 

@@ -42,8 +42,10 @@ def indicator_progress(year: int) -> pl.DataFrame:
 
     Grain: (pôle or 'all' for the mission) x indicator. Columns: pole_code, pole_label,
     pole_short_label, pole_sort, indicator_code, indicator_label, short_label,
-    indicator_sort, realised_count, target_count, elapsed_share, expected_count,
-    achieved_share, pace_ratio, pace_status, forecast_count (queries/indicator_progress.sql).
+    indicator_sort, realised_count, national_scope_count (of realised_count, the
+    national Cepaje's overseas engineering: mission rows only), target_count,
+    elapsed_share, expected_count, achieved_share, pace_ratio, pace_status, forecast_count
+    (queries/indicator_progress.sql).
     """
     return run_sql("indicator_progress", year=year, today=clock.today())
 

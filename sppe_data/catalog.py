@@ -119,6 +119,9 @@ def build_catalog(extracts_dir: Path, current: dict[str, CurrentVersion] | None 
         con.register("_frame", frame)
         con.execute(f"create or replace table {name} as select * from _frame")
         con.unregister("_frame")
+    pace = reference.pace_thresholds()  # floats checked by the reference: safe as SQL
+    con.execute(f"create or replace macro pace_on_track_from() as {pace.on_track_from!r}")
+    con.execute(f"create or replace macro pace_watch_from() as {pace.watch_from!r}")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     problems = reference.validate()
     unavailable = {}

@@ -23,7 +23,28 @@ PACE_STATUS = {
     "not_started": Status("Période non commencée", "○", "#8C8C8C", "gray"),
 }
 
-PACE_RULE = (
-    "Rythme = réalisé ÷ attendu à date. Dans la trajectoire : ≥ 95 % ; "
-    "à surveiller : 80 à 95 % ; en retard : < 80 %."
-)
+
+def _percents() -> tuple[str, str]:
+    """The thresholds of the reference (``rules.toml [pace]``) as whole percents."""
+    from sppe_data.reference import pace_thresholds
+
+    pace = pace_thresholds()
+    return f"{pace.on_track_from * 100:.0f}", f"{pace.watch_from * 100:.0f}"
+
+
+def pace_rule() -> str:
+    """The rule in words, as captions state it."""
+    on_track, watch = _percents()
+    return (
+        f"Rythme = réalisé ÷ attendu à date. Dans la trajectoire : ≥ {on_track}\u00a0% ; "
+        f"à surveiller : {watch} à {on_track}\u00a0% ; en retard : < {watch}\u00a0%."
+    )
+
+
+def pace_bands() -> str:
+    """The bands of the bullet charts in words."""
+    on_track, watch = _percents()
+    return (
+        f"Bandes : en retard (< {watch}\u00a0% de l'attendu), à surveiller ({watch} à "
+        f"{on_track}\u00a0%), dans la trajectoire."
+    )

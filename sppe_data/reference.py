@@ -188,6 +188,23 @@ def _rules() -> dict:
         return tomllib.load(fh)
 
 
+@dataclass(frozen=True)
+class PaceThresholds:
+    on_track_from: float  # realised ÷ expected from which an indicator is on track
+    watch_from: float  # from which it is to watch (behind below)
+
+
+def pace_thresholds() -> PaceThresholds:
+    """The pace statuses' thresholds (``rules.toml [pace]``), the one copy of them."""
+    pace = _rules()["pace"]
+    on_track, watch = float(pace["on_track_from"]), float(pace["watch_from"])
+    if not 0 < watch < on_track <= 1:
+        raise ValueError(
+            "rules.toml [pace] : les seuils doivent vérifier 0 < watch_from < on_track_from ≤ 1."
+        )
+    return PaceThresholds(on_track, watch)
+
+
 def shipped_travel_fee_eur() -> float:
     return float(_rules()["travel_fee_eur"])
 

@@ -135,3 +135,91 @@ def test_no_module_carries_its_own_list_of_activity_kinds():
         "controle_sensible", "controle_appui_plan", "controle_multi_dep", "audit_terrain",
     }  # fmt: skip
     assert reference.kinds_with("has_partner") == {"controle_multi_dep"}
+
+
+def test_pace_thresholds_live_in_one_place(tmp_path, monkeypatch):
+    """The pace statuses' thresholds are rules.toml [pace]: no query or module writes
+    0.95 or 0.8 of its own, and the SQL macro, the bullets' bands and the captions all
+    move when the file does."""
+    import ast
+    import re
+    from pathlib import Path
+
+    from sppe_data import labels, reference, settings
+    from tests.conftest import _clear_caches
+
+    root = Path(__file__).resolve().parents[1]
+    thresholds = (0.95, 0.8)
+    percents = re.compile(r"\b(95|80)(\s|\u00a0)?%")
+
+    def is_threshold(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and node.value in thresholds
+
+    copies = []
+    for folder in ("sppe_data", "ui", "charts", "exports", "app_pages", "sppe_cli"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                # A comparison with 0.95 or 0.8, a product of the expected by one, or a
+                # sentence stating « 95 % » / « 80 % »: the rule written again.
+                compared = isinstance(node, ast.Compare) and any(
+                    is_threshold(n) for n in (node.left, *node.comparators)
+                )
+                scaled = (
+                    isinstance(node, ast.BinOp)
+                    and isinstance(node.op, ast.Mult)
+                    and (is_threshold(node.left) or is_threshold(node.right))
+                    and "expected" in ast.unparse(node)
+                )
+                stated = (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and percents.search(node.value)
+                )
+                if compared or scaled or stated:
+                    copies.append(f"{path.relative_to(root)}:{node.lineno}")
+    for path in (root / "queries").glob("*.sql"):
+        if re.search(r"(?<![\w.])0?\.(95|80?)\b", path.read_text(encoding="utf-8")):
+            copies.append(path.name)
+    assert [c for c in copies if not c.startswith("sppe_data/demo")] == []
+    shipped = reference.pace_thresholds()
+    assert (shipped.on_track_from, shipped.watch_from) == (0.95, 0.80)
+    assert "≥ 95\u00a0% ; à surveiller : 80 à 95\u00a0% ; en retard : < 80\u00a0%" in (
+        labels.pace_rule()
+    )
+    # The glossary and the README, written by hand, state the same thresholds.
+    glossary = (settings.REFERENCE_DIR / "glossary.csv").read_text(encoding="utf-8")
+    assert "≥ 95 % dans la trajectoire, 80 à 95 % à surveiller, < 80 % en retard" in glossary
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "Dans la trajectoire ≥ 95 %, à surveiller 80 à 95 %" in readme
+    # Another file: the macro and the words follow.
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    for item in settings.REFERENCE_DIR.iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    text = (folder / "rules.toml").read_text(encoding="utf-8")
+    text = text.replace("on_track_from = 0.95", "on_track_from = 0.9").replace(
+        "watch_from = 0.80", "watch_from = 0.7"
+    )
+    (folder / "rules.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(settings, "REFERENCE_DIR", folder)
+    monkeypatch.setattr(reference, "REFERENCE_DIR", folder)
+    reference._rules.cache_clear()
+    try:
+        assert "en retard : < 70\u00a0%" in labels.pace_rule()
+        import duckdb
+
+        from sppe_data import catalog
+
+        con = duckdb.connect()
+        pace = reference.pace_thresholds()
+        con.execute(f"create macro pace_on_track_from() as {pace.on_track_from!r}")
+        con.execute(f"create macro pace_watch_from() as {pace.watch_from!r}")
+        con.execute((catalog.QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8")
+                    .split("-- Share of an operating window")[0])  # fmt: skip
+        got = con.execute(
+            "select pace_status(r, 100) from (values (91), (89), (70), (69)) as t(r)"
+        ).fetchall()
+        assert [g[0] for g in got] == ["on_track", "watch", "watch", "behind"]
+    finally:
+        reference._rules.cache_clear()
+        _clear_caches()

@@ -2,8 +2,9 @@
 -- Grain: one row per (pôle or 'all' for the mission) x indicator. The mission counts every
 -- realised row, the Cepaje's overseas engineering included (ref_national_scopes: in no
 -- pôle's row nor target).
--- Params: $year, $half (1 or 2), $today (activities after it are not counted).
--- The previous semester of S1 is S2 of the year before (year boundary).
+-- Params: $year (of the targets), $semester_from, $semester_to, $previous_from,
+--   $previous_to (the semester's bounds and the previous one's: S2 of the year before
+--   for an S1, from sppe_data.period), $today (activities after it are not counted).
 -- Columns: pole_code, pole_label, pole_short_label, pole_sort, indicator_code,
 --   indicator_label, short_label, indicator_sort, semester_from, semester_to, as_of,
 --   semester_realised_count, previous_realised_count, change_count,
@@ -15,12 +16,10 @@ with
 
 bounds as (
     select
-        make_date($year, 6 * ($half - 1) + 1, 1) as semester_from,
-        last_day(make_date($year, 6 * $half, 1)) as semester_to,
-        case when $half = 1 then make_date($year - 1, 7, 1) else make_date($year, 1, 1) end
-            as previous_from,
-        case when $half = 1 then make_date($year - 1, 12, 31) else make_date($year, 6, 30) end
-            as previous_to
+        $semester_from::date as semester_from,
+        $semester_to::date as semester_to,
+        $previous_from::date as previous_from,
+        $previous_to::date as previous_to
 ),
 
 as_of as (

@@ -60,6 +60,15 @@ class Period:
             return f"{'1er' if self.number == 1 else '2e'} semestre {self.year}"
         return f"année {self.year}"
 
+    @staticmethod
+    def containing(kind: str, day: date) -> Period:
+        """The month, semester or year of ``kind`` that holds ``day``."""
+        if kind == "month":
+            return Period("month", day.year, day.month)
+        if kind == "semester":
+            return Period("semester", day.year, 1 if day.month <= 6 else 2)
+        return Period("year", day.year, 1)
+
     def previous(self) -> Period:
         if self.kind == "month":
             if self.number == 1:

@@ -77,7 +77,8 @@ def month_period(month_start: date) -> Period:
 
 
 def current_semester(today: date) -> tuple[int, int]:
-    return today.year, 1 if today.month <= 6 else 2
+    semester = Period.containing("semester", today)
+    return semester.year, semester.number
 
 
 # -- query runner ------------------------------------------------------------------
@@ -165,7 +166,21 @@ def copil_semester(year: int, half: int) -> pl.DataFrame:
     semester_to, as_of, semester_realised_count, previous_realised_count, change_count,
     year_realised_count, target_count, expected_count, gap_count, pace_ratio, pace_status
     (queries/copil_semester.sql)."""
-    return query("copil_semester", year=year, half=half)
+    return query("copil_semester", **copil_semester_params(year, half))
+
+
+def copil_semester_params(year: int, half: int) -> dict:
+    """The parameters of queries/copil_semester.sql: the target year and the bounds of
+    the semester and of the one before, from ``Period`` (the one calendar)."""
+    semester = Period("semester", year, half)
+    previous = semester.previous()
+    return dict(
+        year=year,
+        semester_from=semester.start,
+        semester_to=semester.end,
+        previous_from=previous.start,
+        previous_to=previous.end,
+    )
 
 
 def ops_month_activity(month_start: date, domain: str, pole_code: str) -> pl.DataFrame:

@@ -36,7 +36,8 @@ def _indicateurs(today: date, year: int) -> list[tuple[str, dict]]:
 
 
 def _copil(today: date, year: int) -> list[tuple[str, dict]]:
-    return [s.bench_calls("copil_semester", today, year=year, half=s.current_semester(today)[1])]
+    params = s.copil_semester_params(year, s.current_semester(today)[1])
+    return [s.bench_calls("copil_semester", today, **params)]
 
 
 def _comite(today: date, year: int) -> list[tuple[str, dict]]:

@@ -1,5 +1,6 @@
 """Saisines: requests from the Cafs by status, routing checked against the letter's
-rules, priority, delays, backlog by age, by Caf and pôle; travel-cost contributions."""
+rules, priority, delays, backlog by age, by Caf and pôle; one saisine followed (history,
+activities produced, next step recorded by who may write); travel-cost contributions."""
 
 import polars as pl
 import streamlit as st
@@ -7,8 +8,9 @@ import streamlit as st
 from charts import steering as charts
 from charts import steering_tables as tables
 from sppe_data import api, fmt, reference, steering
-from ui import availability, cache
+from ui import availability, cache, signin
 from ui import components as ui
+from ui import journal_forms as forms
 from ui.filters import current
 from ui.steering import OPEN_REQUESTS_COLUMNS, table, top_table
 
@@ -21,7 +23,7 @@ scope = f"{filters.pole_label}, saisines reçues en {filters.year}"
 delays = cache.request_delays(period, filters.pole_code)
 total = delays.filter(pl.col("breakdown") == "all").row(0, named=True)
 
-m = st.columns(5)
+m = st.columns(7)
 for column, (label, name) in zip(
     m,
     [
@@ -30,6 +32,8 @@ for column, (label, name) in zip(
         ("En cours", "in_progress_count"),
         ("Traitées", "done_count"),
         ("Refusées", "refused_count"),
+        ("Annulées", "cancelled_count"),
+        ("Réorientées", "redirected_count"),
     ],
     strict=True,
 ):
@@ -83,6 +87,15 @@ if not availability.blocked(cache.requests_open):
                 steering.requests_open(a, p)
             ),
         )
+
+st.subheader("Suivi d'une saisine")
+if not availability.blocked(cache.requests_open):
+    principal = signin.current()
+    # A pôle follows its own saisines; the others those of the pôle chosen in the filters.
+    follow_scope = principal.pole_code if principal and principal.role == "pole" else None
+    follow_pole = follow_scope or filters.pole_code
+    follow_rows = cache.requests_open(info.today, follow_pole, "all", steering.TOP_ROWS)
+    forms.request_follow(principal, follow_rows)
 
 st.subheader("Circuits de saisine prévus par la lettre")
 kinds = reference.activity_kinds().sort("sort_order")

@@ -1,13 +1,16 @@
--- Saisines received in a period: counts by status, routing check and delays.
+-- Saisines received in a period: counts by status at $today (the macro
+-- request_status_on: a step dated after $today does not count), routing check and delays.
 -- Grain: one row per (breakdown, key): breakdown 'all' (one row), 'pole' (every pôle of
 --   the scope, zeros included), 'caf' (each requesting Caf) and 'priority' (each
 --   priority met).
 -- Params: $date_from, $date_to, $today, $pole_code ('all' or a pôle).
 -- Delays in days: take-up = taken_up_on - received_on (requests taken up by $today);
---   closing = closed_on - received_on (requests done by $today; refusals excluded).
+--   closing = closed_on - received_on (requests done by $today; refusals, cancellations
+--   and redirections excluded).
 --   Percentiles are continuous (linear interpolation).
 -- Columns: breakdown, key, label, sort_key, received_count, not_taken_up_count (status
---   received), in_progress_count, done_count, refused_count, misrouted_count,
+--   received), in_progress_count, done_count, refused_count, cancelled_count,
+--   redirected_count, misrouted_count,
 --   high_priority_count, take_up_median_days, take_up_p90_days, close_median_days,
 --   close_p90_days.
 with
@@ -16,9 +19,11 @@ scoped as (
     select
         r.*,
         k.routing as expected_routing,
+        request_status_on(r.received_on, r.taken_up_on, r.closed_on, r.status, $today::date)
+            as status_on,
         case when r.taken_up_on <= $today::date
             then date_diff('day', r.received_on, r.taken_up_on) end as take_up_days,
-        case when r.status = 'done' and r.closed_on <= $today::date
+        case when status_on = 'done'
             then date_diff('day', r.received_on, r.closed_on) end as close_days
     from requests as r
     left join ref_activity_kinds as k on k.activity_kind = r.request_nature
@@ -36,10 +41,12 @@ grouped as (
             when grouping(priority) = 0 then coalesce(priority, 'non_renseigne')
             else 'all' end as key,
         count(*) as received_count,
-        count(*) filter (where status = 'received') as not_taken_up_count,
-        count(*) filter (where status = 'in_progress') as in_progress_count,
-        count(*) filter (where status = 'done') as done_count,
-        count(*) filter (where status = 'refused') as refused_count,
+        count(*) filter (where status_on = 'received') as not_taken_up_count,
+        count(*) filter (where status_on = 'in_progress') as in_progress_count,
+        count(*) filter (where status_on = 'done') as done_count,
+        count(*) filter (where status_on = 'refused') as refused_count,
+        count(*) filter (where status_on = 'cancelled') as cancelled_count,
+        count(*) filter (where status_on = 'redirected') as redirected_count,
         count(*) filter (where routing is distinct from expected_routing) as misrouted_count,
         count(*) filter (where priority = 'haute') as high_priority_count,
         quantile_cont(take_up_days, 0.5) as take_up_median_days,
@@ -79,6 +86,8 @@ final as (
         coalesce(g.in_progress_count, 0)::bigint as in_progress_count,
         coalesce(g.done_count, 0)::bigint as done_count,
         coalesce(g.refused_count, 0)::bigint as refused_count,
+        coalesce(g.cancelled_count, 0)::bigint as cancelled_count,
+        coalesce(g.redirected_count, 0)::bigint as redirected_count,
         coalesce(g.misrouted_count, 0)::bigint as misrouted_count,
         coalesce(g.high_priority_count, 0)::bigint as high_priority_count,
         g.take_up_median_days,

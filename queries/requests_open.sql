@@ -1,4 +1,6 @@
--- Saisines waiting at a date (received or in progress), with their age.
+-- Saisines waiting at a date (« en attente »: received, not closed by then; the macros
+-- request_is_waiting and request_status_on, sppe_data.journal), with their age; a step
+-- dated after the date does not count.
 -- Grain: one row per open request, oldest first; the first $row_limit only (every one
 --   when $row_limit is null).
 -- Params: $as_of, $pole_code ('all' or a pôle), $domain ('all', 'maitrise_risques' or
@@ -11,8 +13,7 @@ with
 open_requests as (
     select r.*
     from requests as r
-    where r.received_on <= $as_of::date
-      and (r.closed_on is null or r.closed_on > $as_of::date)
+    where request_is_waiting(r.received_on, r.closed_on, $as_of::date)
       and ($pole_code = 'all' or r.pole_code = $pole_code)
 ),
 
@@ -21,8 +22,8 @@ final as (
         r.request_id,
         r.received_on,
         date_diff('day', r.received_on, $as_of::date) as age_days,
-        case when r.taken_up_on is null or r.taken_up_on > $as_of::date
-            then 'received' else 'in_progress' end as status,
+        request_status_on(r.received_on, r.taken_up_on, r.closed_on, r.status, $as_of::date)
+            as status,
         r.priority,
         d.caf_name,
         p.pole_short_label,

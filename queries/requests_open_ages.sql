@@ -1,4 +1,5 @@
--- Saisines waiting at a date (received or in progress), counted by age and pôle: what
+-- Saisines waiting at a date (« en attente »: the macro request_is_waiting), counted by
+-- age and pôle: what
 -- the backlog by age band is built from (queries/requests_open.sql lists them).
 -- Grain: one row per (age in days, pôle), youngest first.
 -- Params: $as_of, $pole_code ('all' or a pôle), $domain ('all', 'maitrise_risques' or
@@ -9,8 +10,7 @@ with
 open_requests as (
     select r.received_on, r.pole_code, r.request_nature
     from requests as r
-    where r.received_on <= $as_of::date
-      and (r.closed_on is null or r.closed_on > $as_of::date)
+    where request_is_waiting(r.received_on, r.closed_on, $as_of::date)
       and ($pole_code = 'all' or r.pole_code = $pole_code)
 ),
 

@@ -13,6 +13,7 @@ activity (rules.toml and ``is_departmental``) and the routing and pôle of a req
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from functools import lru_cache
 import polars as pl
 
 from sppe_data import clock, reference
+from sppe_data.settings import REFERENCE_DIR
 
 # The mission's life: start of duty (letter: 05/2024) to the end of the COG 2023-2027.
 MISSION_START = date(2024, 5, 1)
@@ -48,7 +50,11 @@ REQUEST_STATUS_LABELS = {
     "in_progress": "Prise en charge",
     "done": "Traitée",
     "refused": "Refusée",
+    "cancelled": "Annulée",
+    "redirected": "Réorientée",
 }
+# A saisine with one of these statuses has left the backlog (its closed_on is that day).
+REQUEST_ENDED_STATUSES = frozenset({"done", "refused", "cancelled", "redirected"})
 
 BOOLEAN_LABELS = {"oui": "Oui", "non": "Non"}
 TRUE_WORDS = frozenset({"oui", "o", "true", "vrai", "1"})
@@ -81,6 +87,38 @@ REQUEST_FIELDS = {
     "taken_up_on": "Date de prise en charge",
     "closed_on": "Date de clôture",
 }
+
+# The steps of a saisine after its reception (``request_events``): what each one is
+# called, which ones may follow which state (received -> taken up -> closed; cancelled or
+# redirected from either; nothing after an end) and the status each one leads to.
+REQUEST_STEP_LABELS = {
+    "taken_up": "Prise en charge",
+    "closed": "Clôture",
+    "cancelled": "Annulation",
+    "redirected": "Réorientation",
+}
+REQUEST_STEPS_FROM = {
+    "received": ("taken_up", "cancelled", "redirected"),
+    "in_progress": ("closed", "cancelled", "redirected"),
+}
+REQUEST_STEP_STATUS = {
+    "taken_up": "in_progress",
+    "closed": "done",
+    "cancelled": "cancelled",
+    "redirected": "redirected",
+}
+REQUEST_STEP_FIELDS = {
+    "request_id": "Saisine",
+    "event_kind": "Étape",
+    "event_on": "Date de l'étape",
+    "taken_up_by": "Prise en charge par",
+    "outcome_code": "Issue",
+    "redirected_to": "Réorientée vers",
+    "comment": "Commentaire",
+}
+PERSON_MAX = 100
+REDIRECT_MAX = 200
+STEP_COMMENT_MAX = 1000
 
 
 @dataclass
@@ -193,6 +231,15 @@ def _request_vocabularies() -> dict[str, Vocabulary]:
         "priority": Vocabulary(dict(PRIORITY_LABELS)),
         "status": Vocabulary(dict(REQUEST_STATUS_LABELS)),
     }
+
+
+@lru_cache(maxsize=1)
+def request_outcomes() -> dict[str, str]:
+    """The outcomes of a closed saisine, code -> French label, in their order: the one
+    list (``reference/request_outcomes.csv``)."""
+    with (REFERENCE_DIR / "request_outcomes.csv").open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: int(r["sort_order"]))
+    return {r["outcome_code"]: r["outcome_label"] for r in rows}
 
 
 def kind_label(kind: str) -> str:
@@ -499,17 +546,106 @@ def check_request(raw: dict) -> Checked:
     row["routing"] = routing_of(row["request_nature"]) if row["request_nature"] else None
     row["pole_code"] = _dep_pole().get(row["caf_code"]) if row["caf_code"] else None
     received, taken, closed = row["received_on"], row["taken_up_on"], row["closed_on"]
-    if received and received > latest_day():
+    latest = latest_day()
+    if received and received > latest:
         errors["received_on"] = "Une saisine ne peut pas être reçue dans le futur."
+    if taken and taken > latest:
+        errors["taken_up_on"] = "Une prise en charge ne peut pas être datée dans le futur."
+    if closed and closed > latest:
+        errors["closed_on"] = "Une clôture ne peut pas être datée dans le futur."
     if received and taken and taken < received:
         errors["taken_up_on"] = "La prise en charge précède la réception."
     if closed and (taken or received) and closed < (taken or received):
-        errors["closed_on"] = "La clôture précède la prise en charge ou la réception."
-    if row["status"] in {"done", "refused"} and not closed and "closed_on" not in errors:
-        errors["closed_on"] = "Une saisine traitée ou refusée doit avoir une date de clôture."
+        errors.setdefault("closed_on", "La clôture précède la prise en charge ou la réception.")
+    if row["status"] in REQUEST_ENDED_STATUSES and not closed and "closed_on" not in errors:
+        errors["closed_on"] = (
+            "Une saisine traitée, refusée, annulée ou réorientée doit avoir une date de clôture."
+        )
     if row["status"] == "in_progress" and not taken and "taken_up_on" not in errors:
         errors["taken_up_on"] = (
             "Une saisine prise en charge doit avoir une date de prise en charge."
         )
     out.errors = {k: errors[k] for k in REQUEST_FIELDS if k in errors}
+    return out
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """Where a saisine stands: its pôle, reception, current status (``received``,
+    ``in_progress`` or an ended one) and the date of its last step."""
+
+    request_id: str
+    pole_code: str | None
+    received_on: date
+    status: str
+    last_on: date
+    steps_count: int  # the steps recorded in the app (request_events)
+
+
+def request_state(base: dict, steps: list[dict]) -> RequestState:
+    """The state of a saisine from its row (extract or journal: status, received_on,
+    taken_up_on, closed_on) and its recorded steps in order. The same rule as the
+    ``requests`` view (``journal.create_views``): a row with a closing date or an ended
+    status has ended; one with a take-up date is in progress."""
+    dates = [d for d in (base["received_on"], base["taken_up_on"], base["closed_on"]) if d]
+    if base["closed_on"] is not None or base["status"] in REQUEST_ENDED_STATUSES:
+        status = base["status"] if base["status"] in REQUEST_ENDED_STATUSES else "done"
+    elif base["taken_up_on"] is not None or base["status"] == "in_progress":
+        status = "in_progress"
+    else:
+        status = "received"
+    for step in steps:
+        status = REQUEST_STEP_STATUS[step["event_kind"]]
+        dates.append(step["event_on"])
+    return RequestState(
+        base["request_id"], base["pole_code"], base["received_on"], status, max(dates),
+        len(steps),
+    )  # fmt: skip
+
+
+def check_request_step(raw: dict, state: RequestState, latest: date | None = None) -> Checked:
+    """Grain: one step of one saisine. Returns event_kind, event_on, taken_up_by,
+    outcome_code, redirected_to, comment, or French errors: a step allowed from the
+    state only, dated neither in the future nor before the previous step, a closing with
+    its outcome, a take-up with who, a redirection with where to; texts bounded."""
+    out, errors = Checked(), {}
+
+    def put(name, parsed):
+        value, error = parsed
+        if error:
+            errors[name] = error
+        out.row[name] = value
+
+    put("event_kind", _choice(raw.get("event_kind"), Vocabulary(dict(REQUEST_STEP_LABELS))))
+    put("event_on", _date(raw.get("event_on")))
+    kind, on, row = out.row["event_kind"], out.row["event_on"], out.row
+    wanted = {"taken_up": "taken_up_by", "closed": "outcome_code", "redirected": "redirected_to"}
+    for name, limit in (("taken_up_by", PERSON_MAX), ("redirected_to", REDIRECT_MAX)):
+        put(name, _text(raw.get(name), limit, required=wanted.get(kind) == name))
+    put("outcome_code", _choice(raw.get("outcome_code"), Vocabulary(request_outcomes()),
+                                required=kind == "closed"))  # fmt: skip
+    put("comment", _text(raw.get("comment"), STEP_COMMENT_MAX))
+    for name in ("taken_up_by", "outcome_code", "redirected_to"):
+        if kind and wanted.get(kind) != name and row[name] is not None:
+            errors.setdefault(name, "Sans objet pour cette étape.")
+    allowed = REQUEST_STEPS_FROM.get(state.status, ())
+    status_label = REQUEST_STATUS_LABELS.get(state.status, state.status).lower()
+    if kind and kind not in allowed:
+        if not allowed:
+            errors["event_kind"] = (
+                f"Cette saisine est close ({status_label}) : aucune étape ne peut plus suivre."
+            )
+        else:
+            errors["event_kind"] = (
+                f"Étape impossible pour une saisine {status_label}. Étapes possibles : "
+                + ", ".join(f"« {REQUEST_STEP_LABELS[k]} »" for k in allowed) + "."
+            )  # fmt: skip
+    if on and on > (latest or latest_day()):
+        errors["event_on"] = "Une étape ne peut pas être datée dans le futur."
+    elif on and on < state.last_on:
+        errors["event_on"] = (
+            "L'étape ne peut pas précéder la réception ni l'étape précédente "
+            f"(le {state.last_on:%d/%m/%Y})."
+        )
+    out.errors = {k: errors[k] for k in REQUEST_STEP_FIELDS if k in errors}
     return out

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sppe_data import auth, entries, reference, store
 from sppe_data.auth import AccessDenied, Principal
-from sppe_data.extracts import EXTRACTS, polars_schema
+from sppe_data.extracts import EXTRACTS, POLARS_TYPES, polars_schema
 from sppe_data.settings import get_settings
 from sppe_data.store import schema
 
@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "changement_role": "Changement de rôle",
     "changement_mot_de_passe": "Changement de mot de passe",
     "reinitialisation": "Retour aux valeurs livrées",
+    "etape": "Étape de saisine",
 }
 TOKEN_MAX = 100
 IMPORT_MAX_ROWS = 5000
@@ -81,36 +82,120 @@ def national_view(name: str) -> str:
     return f"{name}_national" if name in TABLES else name
 
 
+# The steps of the saisines (``request_events``) as the catalog copies them: the columns
+# the ``requests`` view and the history read.
+EVENT_COLUMNS = {
+    "event_id": "VARCHAR",
+    "request_id": "VARCHAR",
+    "step_no": "INTEGER",
+    "event_kind": "VARCHAR",
+    "event_on": "DATE",
+    "taken_up_by": "VARCHAR",
+    "outcome_code": "VARCHAR",
+    "redirected_to": "VARCHAR",
+    "comment": "VARCHAR",
+    "created_by": "VARCHAR",
+    "created_at": "TIMESTAMP",
+}
+EVENTS = "request_events"
+
+
 def journal_table(name: str) -> str:
-    """The DuckDB table holding the live journal rows of ``name`` (the catalog's copy)."""
-    return f"journal_{TABLES[name]}"
+    """The DuckDB table holding the live journal rows of ``name`` (the catalog's copy):
+    ``activities``, ``requests`` or ``request_events``."""
+    return f"journal_{EVENTS if name == EVENTS else TABLES[name]}"
+
+
+# The saisines as every query reads them: the received row (extract or journal) with
+# its recorded steps applied. ``closed_on`` is the day a saisine left the backlog,
+# whatever the end (done, refused, cancelled, redirected: ``status``).
+_REQUESTS_VIEW = f"""
+create or replace view requests as
+with steps as (
+    select
+        request_id,
+        max(event_on) filter (where event_kind = 'taken_up') as taken_up_on,
+        max(taken_up_by) filter (where event_kind = 'taken_up') as taken_up_by,
+        max(event_on) filter (where event_kind <> 'taken_up') as ended_on,
+        max(event_kind) filter (where event_kind <> 'taken_up') as end_kind,
+        max(outcome_code) filter (where event_kind = 'closed') as outcome_code,
+        max(redirected_to) filter (where event_kind = 'redirected') as redirected_to
+    from {journal_table(EVENTS)}
+    group by request_id
+)
+select
+    r.* replace (
+        case
+            when s.end_kind = 'closed' then 'done'
+            when s.end_kind is not null then s.end_kind
+            when s.taken_up_on is not null and r.status = 'received' then 'in_progress'
+            else r.status
+        end as status,
+        coalesce(r.taken_up_on, s.taken_up_on) as taken_up_on,
+        coalesce(r.closed_on, s.ended_on) as closed_on
+    ),
+    s.taken_up_by,
+    s.outcome_code,
+    s.redirected_to
+from requests_received as r
+left join steps as s on s.request_id = r.request_id
+"""
+
+# The one definition of where a saisine stands at a date, from its dates only (a step
+# dated after ``as_of`` does not count): not received yet (null), 'received' (waiting,
+# not taken up), 'in_progress' (waiting, taken up), or its end status once closed.
+# « En attente » = 'received' or 'in_progress' (``request_is_waiting``).
+_REQUEST_MACROS = """
+create or replace macro request_status_on(received_on, taken_up_on, closed_on, status, as_of) as
+    case
+        when received_on > as_of then null
+        when closed_on <= as_of then
+            case when status in ('received', 'in_progress') then 'done' else status end
+        when taken_up_on <= as_of then 'in_progress'
+        else 'received'
+    end;
+create or replace macro request_is_waiting(received_on, closed_on, as_of) as
+    received_on <= as_of and (closed_on is null or closed_on > as_of);
+"""
 
 
 def create_views(con) -> None:
-    """Catalog hook: ``activities`` and ``requests`` = the extract's rows + the journal's
-    live rows (same columns), loaded by ``load_live_rows``."""
+    """Catalog hook: ``activities`` = the extract's rows + the journal's live rows (same
+    columns); ``requests_received`` likewise for the saisines, and ``requests`` = those
+    with their recorded steps applied (``_REQUESTS_VIEW``); the saisine macros. The
+    journal tables are loaded by ``db`` from ``live_frames``."""
     for name in TABLES:
         cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in EXTRACTS[name].columns.items())
         con.execute(
             f"create table if not exists {journal_table(name)} as select {cols} where false"
         )
+        view = "requests_received" if name == "requests" else name
         con.execute(
-            f"create or replace view {name} as select * from {national_view(name)} "
+            f"create or replace view {view} as select * from {national_view(name)} "
             f"union all by name select * from {journal_table(name)}"
         )
+    cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in EVENT_COLUMNS.items())
+    con.execute(f"create table if not exists {journal_table(EVENTS)} as select {cols} where false")
+    con.execute(_REQUESTS_VIEW)
+    con.execute(_REQUEST_MACROS)
 
 
 def revision_key(revisions: dict[str, int]) -> tuple[int, ...]:
-    """What the catalog's copy of the live rows depends on."""
+    """What the catalog's copy of the live rows depends on (the steps of the saisines
+    bump ``request_entries`` too)."""
     return (
         revisions.get(schema.GENERATION, 0),
         *(revisions.get(t, 0) for t in TABLES.values()),
     )
 
 
+_EVENT_TYPES = {**POLARS_TYPES, "TIMESTAMP": pl.Datetime("us")}
+
+
 def live_frames() -> dict[str, pl.DataFrame]:
-    """Grain: one live (not cancelled) journal entry; columns: the extract's columns.
-    Both tables read in one snapshot."""
+    """Grain: one live (not cancelled) journal entry, or one step of a saisine;
+    columns: the extract's columns (``EVENT_COLUMNS`` for the steps). All read in one
+    snapshot."""
     out = {}
     with store.get_store().reading() as conn:
         for name in TABLES:
@@ -120,6 +205,13 @@ def live_frames() -> dict[str, pl.DataFrame]:
             out[name] = pl.DataFrame(
                 [tuple(r) for r in result], schema=polars_schema(name), orient="row"
             )
+        events = schema.request_events
+        result = conn.execute(sa.select(*(events.c[c] for c in EVENT_COLUMNS)))
+        out[EVENTS] = pl.DataFrame(
+            [tuple(r) for r in result],
+            schema={c: _EVENT_TYPES[t] for c, t in EVENT_COLUMNS.items()},
+            orient="row",
+        )
     return out
 
 
@@ -196,7 +288,23 @@ def _checked_activity(principal: Principal, raw: dict) -> dict:
     if not checked.ok:
         raise entries.ValidationError(checked.errors)
     auth.check_write(principal, checked.row["pole_code"])
-    return {**checked.row, "request_id": None}  # linking to a saisine: not in the forms yet
+    return {**checked.row, "request_id": _linked_request(raw, checked.row["pole_code"])}
+
+
+def _linked_request(raw: dict, pole_code: str) -> str | None:
+    """The saisine an activity answers (optional): a known saisine of the same pôle."""
+    value = raw.get("request_id")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise entries.ValidationError({"request_id": "Numéro de saisine invalide."})
+    base = _received_request(value)
+    if base["pole_code"] != pole_code:
+        raise entries.ValidationError(
+            {"request_id": f"La saisine {base['request_id']} relève d'un autre pôle "
+                           f"({base['pole_code']})."}
+        )  # fmt: skip
+    return base["request_id"]
 
 
 def save_activity(principal: Principal, raw: dict, token: str) -> Saved:
@@ -219,6 +327,82 @@ def save_request(principal: Principal, raw: dict, token: str) -> Saved:
     if row["routing"] == "cnaf_only" and principal.role != "cnaf":
         raise AccessDenied("Cette nature de demande est initiée par la Cnaf uniquement.")
     return _write(lambda conn: _insert(conn, "requests", row, token, principal, "creation"))
+
+
+REQUEST_ID_MAX = 40
+STEP_CONFLICT = (
+    "La saisine a changé entre-temps (une autre étape vient d'être enregistrée) : "
+    "rechargez la page et recommencez."
+)
+
+
+def _received_request(request_id: object) -> dict:
+    """The saisine as received (extract or journal), or a French refusal."""
+    from sppe_data import db  # the read engine imports this module
+
+    if not isinstance(request_id, str) or not request_id.strip():
+        raise entries.ValidationError({"request_id": "Choisissez une saisine."})
+    if len(request_id) > REQUEST_ID_MAX or "\x00" in request_id:
+        raise entries.ValidationError({"request_id": "Saisine introuvable."})
+    found = db.run_sql("request_row", request_id=request_id.strip())
+    if found.is_empty():
+        raise entries.ValidationError(
+            {"request_id": f"Saisine « {request_id.strip()} » introuvable."}
+        )
+    return found.row(0, named=True)
+
+
+def record_request_step(principal: Principal, request_id: str, raw: dict, token: str) -> Saved:
+    """Records one step of a saisine (taken up, closed, cancelled, redirected) in
+    ``request_events``, for any saisine (extract or journal): the caller must write for
+    its pôle; the step must follow the saisine's state, dated neither in the future nor
+    before the previous step (``entries.check_request_step``). Nothing is written on a
+    refusal; the same token twice records once."""
+    token = _check_token(token)
+    if principal is None or principal.role not in auth.WRITER_ROLES:
+        auth.check_write(principal, None)
+    base = _received_request(request_id)
+    auth.check_write(principal, base["pole_code"])
+    latest = entries.latest_day()
+    events = schema.request_events
+
+    def work(conn):
+        done = conn.execute(
+            sa.select(events.c.event_id).where(events.c.submission_token == token)
+        ).scalar_one_or_none()
+        if done is not None:
+            return Saved(done, created=False)
+        steps = [
+            {"event_kind": r.event_kind, "event_on": r.event_on}
+            for r in conn.execute(
+                sa.select(events.c.event_kind, events.c.event_on)
+                .where(events.c.request_id == base["request_id"])
+                .order_by(events.c.step_no)
+            )
+        ]
+        state = entries.request_state(base, steps)
+        checked = entries.check_request_step(raw, state, latest)
+        if not checked.ok:
+            raise entries.ValidationError(checked.errors)
+        row = {
+            "event_id": f"JE{uuid.uuid4().hex[:12].upper()}",
+            "request_id": base["request_id"],
+            "step_no": state.steps_count + 1,
+            **checked.row,
+        }
+        conn.execute(
+            events.insert().values(
+                **row, submission_token=token, created_by=principal.user_id, created_at=_now()
+            )
+        )
+        audit(conn, "saisine", base["request_id"], "etape", principal, None, row)
+        store.Store.bump(conn, TABLES["requests"])
+        return Saved(row["event_id"], created=True)
+
+    try:
+        return _write(work)
+    except sa.exc.IntegrityError as exc:  # a step recorded at the same time won
+        raise entries.ValidationError({"event_kind": STEP_CONFLICT}) from exc
 
 
 def _current(conn, name: str, entity_id: str) -> dict:

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from sppe_data import api, db, journal, reference, steering, territory
+from sppe_data import api, db, journal, reference, saisines, steering, territory
 from sppe_data.auth import Principal
 from sppe_data.settings import QUERIES_DIR
 from sppe_data.steering import year_period
@@ -45,6 +45,8 @@ SAMPLE_CALLS: dict[str, tuple] = {
     "staffing_activity_per_fte": (Y2026,),
     "request_delays": (Y2026, "all"),
     "travel_fees": (Y2026, "all"),
+    "request_steps": ("S2",),
+    "request_activities": ("S1",),
     "departement_map": (2026, "all"),
     "coverage_years": (),
     "project_pipeline": ("all",),
@@ -73,7 +75,7 @@ def queries_run(monkeypatch) -> Counter:
         runs[name] += 1
         return db.run_sql(name, **params)
 
-    for module in (api, steering, territory):
+    for module in (api, saisines, steering, territory):
         monkeypatch.setattr(module, "run_sql", counting)
     return runs
 

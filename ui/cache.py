@@ -35,7 +35,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 
-from sppe_data import api, clock, db, reference, steering, territory
+from sppe_data import api, clock, db, reference, saisines, steering, territory
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -127,6 +127,11 @@ staffing_activity_per_fte = cached(
 )
 request_delays = cached(steering.request_delays, reads=("requests",))
 travel_fees = cached(steering.travel_fees, reads=("activities",))
+
+# -- sppe_data.saisines ----------------------------------------------------------------
+
+request_steps = cached(saisines.request_steps, reads=("requests",), max_entries=64)
+request_activities = cached(saisines.request_activities, reads=("activities",), max_entries=64)
 
 # -- sppe_data.territory ---------------------------------------------------------------
 

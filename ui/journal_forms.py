@@ -1,5 +1,6 @@
 """The forms of the Saisie page: an activity (per kind), a Caf request (saisine), a bulk
-import, and the caller's recent entries (edit, cancel).
+import, and the caller's recent entries (edit, cancel); on the Saisines page, one
+saisine followed: its history, the activities it produced, and its next step.
 
 Every write goes through ``sppe_data.journal`` with the signed-in principal: rights and
 validation are checked there. Free text is only ever shown with ``st.dataframe`` or
@@ -15,13 +16,16 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from sppe_data import entries, fmt, journal, reference, templates
+from charts import requests as request_tables
+from sppe_data import auth, entries, fmt, journal, reference, templates
 from sppe_data.auth import AccessDenied, Principal
 from sppe_data.entries import ValidationError
-from ui import uploads
+from ui import cache, uploads
 from ui.steering import DAY, PLACEHOLDER
 
 NONE = ""  # the "not given" option of optional select boxes
+# The fields of the activity forms: those of an imported file, and the saisine answered.
+ACTIVITY_LABELS = {**entries.ACTIVITY_FIELDS, "request_id": "Saisine d'origine"}
 
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$&")
@@ -159,6 +163,10 @@ def activity_fields(kind: str, pole: str, defaults: dict, key: str) -> dict:
             st, "Places concernées", defaults.get("places_count"), f"{key}_places",
             "nombre de places",
         )  # fmt: skip
+    raw["request_id"] = st.text_input(
+        "Saisine d'origine (numéro, facultatif)", value=defaults.get("request_id") or "",
+        max_chars=journal.REQUEST_ID_MAX, placeholder="S000001", key=f"{key}_request",
+    )  # fmt: skip
     # No max_chars: the browser would cut a pasted text, or drop it, without a word; the
     # data layer refuses a text over the limit with a message instead.
     raw["comment"] = st.text_area(
@@ -196,7 +204,7 @@ def activity_form(principal: Principal) -> None:
         try:
             result = journal.save_activity(principal, raw, token)
         except ValidationError as exc:
-            _show_errors(exc.errors, entries.ACTIVITY_FIELDS)
+            _show_errors(exc.errors, ACTIVITY_LABELS)
         except (AccessDenied, journal.JournalUnavailable) as exc:
             error(str(exc))
         else:
@@ -410,6 +418,126 @@ def recent_entries(principal: Principal) -> None:
             )
             st.rerun()
     except ValidationError as exc:
-        _show_errors(exc.errors, entries.ACTIVITY_FIELDS)
+        _show_errors(exc.errors, ACTIVITY_LABELS)
     except (AccessDenied, LookupError, journal.JournalUnavailable) as exc:
         error(str(exc))
+
+
+# --- one saisine followed (Saisines page) -------------------------------------------------
+
+STEP_KEY = "request_step"
+HISTORY_COLUMNS = {"Date": st.column_config.DateColumn(format=DAY)}
+ACTIVITY_COLUMNS = {
+    "Date": st.column_config.DateColumn(format=DAY),
+    "Jours passés": st.column_config.NumberColumn(format="localized"),
+}
+
+
+def _step_saved(request_id: str, kind: str) -> None:
+    """After a step: a new token, the notice for the next run."""
+    st.session_state.pop(f"{STEP_KEY}_token", None)
+    st.session_state[f"{STEP_KEY}_notice"] = (
+        f"{entries.REQUEST_STEP_LABELS[kind]} de la saisine n° {request_id} enregistrée : "
+        "les listes et les délais en tiennent compte."
+    )
+
+
+def request_step_form(principal: Principal, request_id: str, state: str | None) -> None:
+    """The next step of one saisine: only the steps its state allows are offered, with
+    the fields each one needs; the data layer checks everything again."""
+    allowed = entries.REQUEST_STEPS_FROM.get(state or "", ())
+    if not allowed:
+        st.info("Saisine close : aucune étape ne peut plus être enregistrée.")
+        return
+    kind = st.selectbox(
+        "Étape à enregistrer", list(allowed), format_func=entries.REQUEST_STEP_LABELS.get,
+        key=f"{STEP_KEY}_kind",
+    )  # fmt: skip
+    token = form_token(STEP_KEY)
+    outcomes = entries.request_outcomes()
+    with st.form(f"{STEP_KEY}_form"):
+        raw = {"event_kind": kind}
+        c1, c2 = st.columns(2)
+        raw["event_on"] = c1.date_input(
+            "Date de l'étape", value=journal.today_entry_default(), format="DD/MM/YYYY",
+            key=f"{STEP_KEY}_on",
+        )  # fmt: skip
+        if kind == "taken_up":
+            raw["taken_up_by"] = c2.text_input(
+                "Prise en charge par", max_chars=entries.PERSON_MAX, key=f"{STEP_KEY}_by",
+                placeholder="Prénom Nom",
+            )  # fmt: skip
+        elif kind == "closed":
+            raw["outcome_code"] = c2.selectbox(
+                "Issue", list(outcomes), format_func=outcomes.get, index=None,
+                placeholder="Choisissez l'issue", key=f"{STEP_KEY}_outcome",
+            )  # fmt: skip
+        elif kind == "redirected":
+            raw["redirected_to"] = c2.text_input(
+                "Réorientée vers", max_chars=entries.REDIRECT_MAX, key=f"{STEP_KEY}_to",
+                placeholder="Service ou organisme",
+            )  # fmt: skip
+        raw["comment"] = st.text_area(
+            "Commentaire (facultatif)", max_chars=entries.STEP_COMMENT_MAX,
+            key=f"{STEP_KEY}_comment",
+        )  # fmt: skip
+        submitted = st.form_submit_button("Enregistrer l'étape", type="primary")
+    if submitted:
+        try:
+            journal.record_request_step(principal, request_id, raw, token)
+        except ValidationError as exc:
+            _show_errors(exc.errors, entries.REQUEST_STEP_FIELDS)
+        except (AccessDenied, journal.JournalUnavailable) as exc:
+            error(str(exc))
+        else:
+            _step_saved(request_id, kind)
+            st.rerun()
+
+
+def request_follow(principal: Principal | None, waiting: pl.DataFrame) -> None:
+    """One saisine followed, in an expander built only when opened: chosen among the
+    waiting ones (``waiting``: rows of ``steering.requests_open``) or by its number;
+    its history and the activities it produced; its next step for who may write."""
+    with st.expander(
+        "Suivre une saisine : historique, activités produites, étapes",
+        icon=":material/timeline:", key=f"{STEP_KEY}_open", on_change="rerun",
+    ) as box:  # fmt: skip
+        if not box.open:  # built when opened: a closed one costs nothing
+            return
+        notice = st.session_state.pop(f"{STEP_KEY}_notice", None)
+        if notice:
+            st.success(plain(notice), icon=":material/check_circle:")
+        choices = request_tables.waiting_choices(waiting)
+        c1, c2 = st.columns([3, 1])
+        picked = c1.selectbox(
+            "Saisine en attente", list(choices), format_func=choices.get, index=None,
+            placeholder="Choisissez une saisine", key=f"{STEP_KEY}_pick",
+        )  # fmt: skip
+        typed = c2.text_input(
+            "Ou son numéro", max_chars=journal.REQUEST_ID_MAX, key=f"{STEP_KEY}_id",
+            placeholder="S000001",
+        )  # fmt: skip
+        request_id = (typed or "").strip() or picked
+        if not request_id:
+            st.caption("Choisissez une saisine pour voir son historique.")
+            return
+        steps = cache.request_steps(request_id)
+        if steps.is_empty():
+            error(f"Saisine « {request_id} » introuvable.")
+            return
+        st.markdown(f"**Historique de la saisine n° {plain(request_id)}**")
+        st.dataframe(
+            request_tables.step_history(steps), hide_index=True, column_config=HISTORY_COLUMNS,
+            key=f"{STEP_KEY}_history",
+        )  # fmt: skip
+        produced = cache.request_activities(request_id)
+        if produced.is_empty():
+            st.caption("Aucune activité rattachée à cette saisine.")
+        else:
+            st.markdown(f"**Activités produites ({fmt.number(produced.height)})**")
+            st.dataframe(
+                request_tables.produced_activities(produced), hide_index=True,
+                column_config=ACTIVITY_COLUMNS, key=f"{STEP_KEY}_activities",
+            )  # fmt: skip
+        if principal is not None and principal.role in auth.WRITER_ROLES:
+            request_step_form(principal, request_id, request_tables.state_after(steps))

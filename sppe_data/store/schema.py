@@ -8,6 +8,11 @@ them; a test checks that the migrations and these tables agree.
   the app. Grain: one entry. The extract's columns (same names, same meaning) then the
   entry's metadata: submission token (unique: a resubmitted form is a no-op), who and
   when created and last updated, soft-deletion flag.
+- ``request_events``: one step of a saisine after its reception (taken up, closed,
+  cancelled, redirected), dated, by whom; any saisine, of the national extract or of the
+  journal. Append-only (``sppe_data.saisines``); ``step_no`` is unique per saisine, so two
+  steps recorded at once cannot both follow the same one. Its writes bump the
+  ``request_entries`` counter: the saisines readers see change with either table.
 - ``audit_log``: one change of anything the app stores (who, role, when, before and
   after as JSON). Append-only.
 - ``accounts``: one sign-in account (local password or identity provider).
@@ -87,6 +92,24 @@ request_entries = sa.Table(
     sa.Column("taken_up_on", sa.Date()),
     sa.Column("closed_on", sa.Date()),
     *_entry_meta(),
+)
+
+request_events = sa.Table(
+    "request_events",
+    metadata,
+    sa.Column("event_id", sa.String(40), primary_key=True),
+    sa.Column("request_id", sa.String(40), nullable=False),
+    sa.Column("step_no", sa.Integer(), nullable=False),
+    sa.Column("event_kind", sa.String(20), nullable=False),
+    sa.Column("event_on", sa.Date(), nullable=False),
+    sa.Column("taken_up_by", sa.String(100)),
+    sa.Column("outcome_code", sa.String(40)),
+    sa.Column("redirected_to", sa.String(200)),
+    sa.Column("comment", sa.Text()),
+    sa.Column("submission_token", sa.String(100), nullable=False, unique=True),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("request_id", "step_no", name="uq_request_events_step"),
 )
 
 audit_log = sa.Table(

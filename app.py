@@ -6,6 +6,7 @@ import streamlit as st
 
 from sppe_data.store import StoreUnavailable
 from ui import components, filters, signin, startup
+from ui import navigation as navigation_pages
 from ui.navigation import PAGES, SECTIONS, pages_for
 
 # An emoji tab icon: a Material one would be fetched from a font CDN (missing offline).
@@ -25,6 +26,10 @@ for spec in PAGES:
         sections.setdefault(spec.section, []).append(page)
     else:  # a link to a page of another role: a French refusal, not "Page not found"
         sections.setdefault("", []).append(signin.refused_page(spec))
+# An address that is no page: a French « Page introuvable », not "Page not found".
+missing = navigation_pages.unknown_page([p for pages in sections.values() for p in pages])
+if missing is not None:
+    sections.setdefault("", []).append(missing)
 # Every page listed: the collapsed menu would say "View N more", in English.
 navigation = st.navigation(
     {s: sections[s] for s in [*SECTIONS, ""] if s in sections}, expanded=True

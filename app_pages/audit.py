@@ -4,10 +4,12 @@ the export of the journal to Parquet. Cnaf and admin roles (checked by the data 
 import polars as pl
 import streamlit as st
 
+from charts.tables import audit_changes
 from sppe_data import fmt, journal
 from sppe_data.auth import AccessDenied
 from ui import journal_forms as forms
 from ui import signin
+from ui.steering import table
 
 st.title("Journal d'audit des saisies")
 principal = signin.current()
@@ -20,26 +22,19 @@ except (AccessDenied, journal.JournalUnavailable) as exc:
 
 st.caption(
     "Chaque création, modification, suppression ou import d'une saisie : auteur, rôle, "
-    "date et heure (UTC), valeurs avant et après (JSON). Les 1 000 derniers changements."
+    "date et heure (UTC), valeurs avant et après (JSON, champs nommés en français). "
+    "Les 1 000 derniers changements."
 )
 actions = {"toutes": "Toutes", **journal.ACTION_LABELS}
 action = st.selectbox(
     "Action", list(actions), format_func=actions.get, key="action", bind="query-params"
 )
 shown = log if action == "toutes" else log.filter(pl.col("action") == action)
-st.dataframe(
-    shown.select(
-        pl.col("changed_at").dt.strftime("%d/%m/%Y %H:%M:%S").alias("Date (UTC)"),
-        pl.col("actor").alias("Auteur"),
-        pl.col("actor_role").alias("Rôle"),
-        pl.col("action").replace_strict(journal.ACTION_LABELS, default="?").alias("Action"),
-        pl.col("entity").replace_strict(journal.ENTITY_LABELS, default="?").alias("Objet"),
-        pl.col("entity_id").alias("N°"),
-        pl.col("before_json").alias("Avant"),
-        pl.col("after_json").alias("Après"),
-    ),
-    hide_index=True,
-    key="audit_table",
+table(
+    audit_changes(shown),
+    "audit_table",
+    "Aucun changement enregistré pour cette action.",
+    {"Date (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")},
 )
 st.write(f"{shown.height} changement(s) affiché(s).")
 

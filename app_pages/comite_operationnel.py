@@ -16,7 +16,7 @@ from ui import components as ui
 from ui.filters import current
 from ui.governance_meetings import meeting_section
 from ui.signin import current as signed_in
-from ui.steering import LATE_ITEMS_COLUMNS, OPEN_REQUESTS_COLUMNS, top_table
+from ui.steering import OPEN_REQUESTS_COLUMNS, top_table
 
 filters = current()
 info = api.data_info()
@@ -84,7 +84,6 @@ if not availability.blocked(*activity_reads):
         "ops_late",
         "Aucune activité en retard.",
         order="les plus en retard d'abord",
-        column_config=LATE_ITEMS_COLUMNS,
         title=f"Activités en retard, {scope}",
         full=lambda m=month_start, d=domain, p=filters.pole_code: tables.late_items(
             steering.ops_late_items(m, d, p)

@@ -10,7 +10,7 @@ from sppe_data import api, fmt, steering
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import PARTNERS_COLUMNS, top_table
+from ui.steering import top_table
 
 filters = current()
 info = api.data_info()
@@ -79,7 +79,6 @@ if not availability.blocked(cache.partner_controls):
         "watch_list",
         "Aucun partenaire sous surveillance.",
         order="par nom",
-        column_config=PARTNERS_COLUMNS,
         title=f"Partenaires sous surveillance, {filters.pole_label}",
         full=lambda p=filters.pole_code: tables.partners(
             steering.partner_controls(p).filter(pl.col("is_on_watch_list"))
@@ -101,7 +100,6 @@ if not availability.blocked(cache.partner_controls):
             "partners_all",
             "Aucun partenaire multi-départemental.",
             order="ceux sous surveillance d'abord, puis par nom",
-            column_config=PARTNERS_COLUMNS,
             title=f"Partenaires multi-départementaux, {filters.pole_label}",
             full=lambda p=filters.pole_code: tables.partners(steering.partner_controls(p)),
         )

@@ -70,7 +70,8 @@ with st.container(border=True):
         title=f"COPIL pôle par pôle, {period.label}",
     )  # fmt: skip
     st.caption(
-        "Chaque case : statut, réalisé depuis le 1er janvier / cible annuelle du pôle. Légende : "
+        "Pour chaque indicateur : statut, réalisé depuis le 1er janvier et cible annuelle "
+        "du pôle. Légende : "
         + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
         + ". "
         + ui.provenance(info, f"tous les pôles, {period.label}", "activités réalisées")

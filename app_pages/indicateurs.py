@@ -14,7 +14,7 @@ from sppe_data.reference import DOMAIN_LABELS
 from ui import availability, cache
 from ui import components as ui
 from ui.filters import current
-from ui.steering import ACTIVITY_DETAIL_COLUMNS, drill_down_choice, table
+from ui.steering import drill_down_choice, table
 
 filters = current()
 info = api.data_info()
@@ -101,7 +101,6 @@ table(
     tables.activity_detail(detail),
     "drill_table",
     "Aucune activité réalisée pour cette sélection.",
-    ACTIVITY_DETAIL_COLUMNS,
     title=f"Détail des activités, {scope}",
 )
 st.caption(

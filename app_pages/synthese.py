@@ -11,8 +11,8 @@ from sppe_data import api, fmt, reference
 from sppe_data.labels import PACE_STATUS, pace_rule
 from ui import availability, cache
 from ui import components as ui
-from ui.exports import table_downloads
 from ui.filters import current
+from ui.steering import table
 
 filters = current()
 info = api.data_info()
@@ -54,15 +54,19 @@ st.subheader("Par pôle et par indicateur")
 with st.container(border=True):
     tab_matrix, tab_detail = st.tabs(["Tableau de bord", "Détail des chiffres"])
     with tab_matrix:
-        st.dataframe(progress_matrix(progress), hide_index=True, key="matrix")
-        table_downloads(progress_matrix(progress), "matrix", "Tableau de bord", info.data_date)
+        table(
+            progress_matrix(progress), "matrix", "Aucun indicateur ciblé.",
+            title="Tableau de bord",
+        )  # fmt: skip
         st.caption(
-            "Chaque case : statut, réalisé / cible annuelle du pôle. Légende : "
+            "Pour chaque indicateur : statut, réalisé et cible annuelle du pôle. Légende : "
             + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values())
         )
     with tab_detail:
-        st.dataframe(progress_detail(progress), hide_index=True, key="detail")
-        table_downloads(progress_detail(progress), "detail", "Détail des chiffres", info.data_date)
+        table(
+            progress_detail(progress), "detail", "Aucun indicateur ciblé.",
+            title="Détail des chiffres",
+        )  # fmt: skip
     outside_note = availability.out_of_pole_text(sum(outside.values()))
     mission_rows = progress.filter(pl.col("pole_code") == api.ALL_POLES)
     st.caption(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from charts.tables import progress_matrix
+from charts.tables import progress_matrix, status_labels
 from sppe_data import fmt
 from sppe_data.labels import PACE_STATUS
 
@@ -35,23 +35,19 @@ def as_progress(copil: pl.DataFrame) -> pl.DataFrame:
 
 
 def copil_matrix(copil: pl.DataFrame) -> pl.DataFrame:
-    """Pôles in rows, indicators in columns, ``✔ 12 / 30`` in each cell."""
+    """Pôles in rows; per indicator its status, realised since 1 January and annual
+    target (typed columns, see ``charts.tables.progress_matrix``)."""
     return progress_matrix(as_progress(copil))
 
 
 def copil_moves(copil: pl.DataFrame) -> pl.DataFrame:
-    """What moved: for the mission, each indicator in this semester and the previous."""
-    return pl.DataFrame(
-        [
-            {
-                "Indicateur": r["indicator_label"],
-                "Semestre": fmt.number(r["semester_realised_count"]),
-                "Semestre précédent": fmt.number(r["previous_realised_count"]),
-                "Évolution": _signed(r["change_count"]),
-            }
-            for r in mission_rows(copil).iter_rows(named=True)
-        ],
-        schema=["Indicateur", "Semestre", "Semestre précédent", "Évolution"],
+    """What moved: for the mission, each indicator in this semester and the previous
+    (integers; « Évolution » = semester − previous)."""
+    return mission_rows(copil).select(
+        pl.col("indicator_label").alias("Indicateur"),
+        pl.col("semester_realised_count").cast(pl.Int64).alias("Semestre"),
+        pl.col("previous_realised_count").cast(pl.Int64).alias("Semestre précédent"),
+        pl.col("change_count").cast(pl.Int64).alias("Évolution"),
     )
 
 
@@ -61,24 +57,18 @@ def _signed(n: int) -> str:
 
 def largest_gaps(copil: pl.DataFrame, limit: int = 5) -> pl.DataFrame:
     """The pôle x indicator pairs furthest behind their expected-to-date (gap > 0)."""
-    rows = (
+    return (
         copil.filter((pl.col("pole_code") != "all") & (pl.col("gap_count") > 0))
         .sort(["gap_count", "pole_sort", "indicator_sort"], descending=[True, False, False])
         .head(limit)
-    )
-    return pl.DataFrame(
-        [
-            {
-                "Pôle": r["pole_short_label"],
-                "Indicateur": r["indicator_label"],
-                "Réalisé": fmt.number(r["year_realised_count"]),
-                "Attendu à date": fmt.number(r["expected_count"], 1),
-                "Écart à l'attendu": fmt.number(r["gap_count"], 1),
-                "Statut": PACE_STATUS[r["pace_status"]].label,
-            }
-            for r in rows.iter_rows(named=True)
-        ],
-        schema=["Pôle", "Indicateur", "Réalisé", "Attendu à date", "Écart à l'attendu", "Statut"],
+        .select(
+            pl.col("pole_short_label").alias("Pôle"),
+            pl.col("indicator_label").alias("Indicateur"),
+            pl.col("year_realised_count").cast(pl.Int64).alias("Réalisé"),
+            pl.col("expected_count").cast(pl.Float64).round(1).alias("Attendu à date"),
+            pl.col("gap_count").cast(pl.Float64).round(1).alias("Écart à l'attendu"),
+            status_labels("pace_status").alias("Statut"),
+        )
     )
 
 

@@ -1,9 +1,9 @@
-"""Display tables of the steering pages: French headers, French numbers and labels.
+"""Display tables of the steering pages: French headers and labels, typed columns.
 
-Pure functions: query rows in, DataFrame of strings out (ready to show or paste). The
-long lists (late activities, saisines waiting, partners) are built column by column and
-keep their numbers and dates typed: the page formats them (``ui.steering`` column
-configurations), the exports keep them as numbers and dates.
+Pure functions: query rows in, DataFrame out. Numbers, amounts (euros), shares (0.12
+for 12 %) and dates stay typed: the page formats them in French (``ui.steering``
+column configurations), the downloads keep them as numbers and dates. (The staffing
+tables and the saisine delays still hold French text.)
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def _days(value: float | None) -> str:
 
 
 def breakdown_pivot(breakdown: pl.DataFrame, dimension_label: str) -> pl.DataFrame:
-    """Activity kinds in rows, dimension values in columns, done counts in cells (the
-    table behind the explorer's bars), with a total column."""
+    """Activity kinds in rows, dimension values in columns, done counts in cells
+    (integers; the table behind the explorer's bars), with a total column."""
     columns = ["Type d'activité", "Domaine"]
     order = breakdown.unique("dim_key").sort("dim_key")
     values = order["dim_label"].to_list()
@@ -38,15 +38,18 @@ def breakdown_pivot(breakdown: pl.DataFrame, dimension_label: str) -> pl.DataFra
             "Domaine": DOMAIN_LABELS[first["domain"]],
         }
         for v in values:
-            row[v] = fmt.number(counts.get(v, 0))
-        row["Total"] = fmt.number(sum(counts.values()))
+            row[v] = int(counts.get(v, 0))
+        row["Total"] = int(sum(counts.values()))
         rows.append(row)
-    return _frame(rows, [*columns, *values, "Total"]) if rows else _frame([], [dimension_label])
+    if not rows:
+        return _frame([], [dimension_label])
+    schema = {c: pl.String for c in columns} | {c: pl.Int64 for c in [*values, "Total"]}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def activity_detail(activities: pl.DataFrame) -> pl.DataFrame:
     """The drill-down list of activities: typed date, days and euros (formats:
-    ``ui.steering.ACTIVITY_DETAIL_COLUMNS``), one row per activity."""
+    ``ui.steering.column_formats``), one row per activity."""
     return activities.select(
         pl.col("activity_id").alias("Identifiant"),
         pl.col("activity_on").alias("Date"),
@@ -66,37 +69,44 @@ def activity_detail(activities: pl.DataFrame) -> pl.DataFrame:
 
 
 def monthly_by_pole_detail(monthly: pl.DataFrame) -> pl.DataFrame:
-    """The table behind the small multiples: months in rows, pôles in columns."""
+    """The table behind the small multiples: months (first day) in rows, pôles in
+    columns, done counts (integers)."""
     poles = monthly.unique("pole_code").sort("pole_sort")["pole_short_label"].to_list()
-    rows = []
-    for (month_start,), group in monthly.sort("month_start").group_by(
-        "month_start", maintain_order=True
-    ):
-        row = {"Mois": fmt.month(month_start)}
-        row.update(
-            {
-                p: fmt.number(n)
-                for p, n in zip(group["pole_short_label"], group["done_count"], strict=True)
-            }
+    wide = (
+        monthly.sort("month_start", "pole_sort")
+        .select(
+            pl.col("month_start").alias("Mois"),
+            "pole_short_label",
+            pl.col("done_count").cast(pl.Int64),
         )
-        rows.append(row)
-    return _frame(rows, ["Mois", *poles])
+        .pivot("pole_short_label", index="Mois", values="done_count", aggregate_function="sum")
+    )
+    return wide.select("Mois", *poles) if wide.height else _typed([], {"Mois": pl.Date})
 
 
 def yoy_detail(current: pl.DataFrame, previous: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Cumulative realised per month of ``year`` and of the year before (integers;
+    « Mois » is the month's French name, the rows in calendar order)."""
     prev = dict(
         zip([d.month for d in previous["month_start"]], previous["cumulative_realised_count"],
             strict=True)
     )  # fmt: skip
-    rows = [
-        {
-            "Mois": fmt.MONTHS[r["month_start"].month - 1],
-            f"Réalisé cumulé {year}": fmt.number(r["cumulative_realised_count"]),
-            f"Réalisé cumulé {year - 1}": fmt.number(prev.get(r["month_start"].month)),
-        }
-        for r in current.iter_rows(named=True)
-    ]
-    return _frame(rows, ["Mois", f"Réalisé cumulé {year}", f"Réalisé cumulé {year - 1}"])
+    return _typed(
+        [
+            {
+                "Mois": fmt.MONTHS[r["month_start"].month - 1],
+                f"Réalisé cumulé {year}": r["cumulative_realised_count"],
+                f"Réalisé cumulé {year - 1}": prev.get(r["month_start"].month),
+            }
+            for r in current.iter_rows(named=True)
+        ],
+        {"Mois": pl.String, f"Réalisé cumulé {year}": pl.Int64,
+         f"Réalisé cumulé {year - 1}": pl.Int64},
+    )  # fmt: skip
+
+
+def _typed(rows: list[dict], schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def ops_activity(ops: pl.DataFrame) -> pl.DataFrame:
@@ -110,17 +120,11 @@ def ops_activity(ops: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("kind_sort")
     )
-    return _frame(
-        [
-            {
-                "Type d'activité": r["activity_label"],
-                "Réalisées dans le mois": fmt.number(r["done_count"]),
-                "Jours passés": fmt.smart(r["days_spent"]),
-                "Prévues le mois suivant": fmt.number(r["planned_next_count"]),
-            }
-            for r in by_kind.iter_rows(named=True)
-        ],
-        ["Type d'activité", "Réalisées dans le mois", "Jours passés", "Prévues le mois suivant"],
+    return by_kind.select(
+        pl.col("activity_label").alias("Type d'activité"),
+        pl.col("done_count").cast(pl.Int64).alias("Réalisées dans le mois"),
+        pl.col("days_spent").cast(pl.Float64).alias("Jours passés"),
+        pl.col("planned_next_count").cast(pl.Int64).alias("Prévues le mois suivant"),
     )
 
 
@@ -135,7 +139,7 @@ def _yes_no(column: str) -> pl.Expr:
 
 
 def late_items(late: pl.DataFrame) -> pl.DataFrame:
-    """Late activities: typed date and days (formats: ``ui.steering.LATE_ITEMS_COLUMNS``)."""
+    """Late activities: typed date and days (formats: ``ui.steering.column_formats``)."""
     return late.select(
         pl.col("activity_id").alias("Identifiant"),
         pl.col("activity_on").alias("Date prévue"),
@@ -166,31 +170,24 @@ def open_requests(requests: pl.DataFrame) -> pl.DataFrame:
 
 
 def control_outcomes(outcomes: pl.DataFrame, first_column: str) -> pl.DataFrame:
-    columns = [
-        first_column, "Contrôles réalisés", "Résultat saisi", "Avec constats",
-        "Part avec constats", "Indus détectés", "Indus recouvrés", "Taux de recouvrement",
-    ]  # fmt: skip
-    return _frame(
-        [
-            {
-                first_column: r["label"],
-                "Contrôles réalisés": fmt.number(r["controls_count"]),
-                "Résultat saisi": fmt.number(r["with_outcome_count"]),
-                "Avec constats": fmt.number(r["findings_count"]),
-                "Part avec constats": fmt.percent(r["findings_share"], 1),
-                "Indus détectés": fmt.euros(r["undue_amount_eur"]),
-                "Indus recouvrés": fmt.euros(r["recovered_amount_eur"]),
-                "Taux de recouvrement": fmt.percent(r["recovery_share"], 1),
-            }
-            for r in outcomes.iter_rows(named=True)
-        ],
-        columns,
+    """Controls, findings, undue amounts (euros) and shares (0.12 for 12 %) per row of
+    ``outcomes`` (an equipment kind or a pôle)."""
+    return outcomes.select(
+        pl.col("label").alias(first_column),
+        pl.col("controls_count").cast(pl.Int64).alias("Contrôles réalisés"),
+        pl.col("with_outcome_count").cast(pl.Int64).alias("Résultat saisi"),
+        pl.col("findings_count").cast(pl.Int64).alias("Avec constats"),
+        pl.col("findings_share").cast(pl.Float64).round(3).alias("Part avec constats"),
+        pl.col("undue_amount_eur").cast(pl.Float64).alias("Indus détectés"),
+        pl.col("recovered_amount_eur").cast(pl.Float64).alias("Indus recouvrés"),
+        pl.col("recovery_share").cast(pl.Float64).round(3).alias("Taux de recouvrement"),
     )
 
 
 def partners(partner_rows: pl.DataFrame) -> pl.DataFrame:
-    """Partners: typed counts and amounts (formats: ``ui.steering.PARTNERS_COLUMNS``);
-    the last control as a French date or « Jamais contrôlé »."""
+    """Partners: typed counts, amounts and date of the last control (formats:
+    ``ui.steering.column_formats``); a partner never controlled has no date and
+    « Jamais contrôlé » in the column of the findings of its last control."""
     labels = rules()["labels"]
     never = pl.col("last_control_on").is_null()
     return partner_rows.select(
@@ -203,12 +200,9 @@ def partners(partner_rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("controls_count").cast(pl.Int64).alias("Contrôles réalisés"),
         pl.col("findings_count").cast(pl.Int64).alias("Avec constats"),
         pl.col("undue_amount_eur").cast(pl.Float64).alias("Indus détectés"),
-        pl.col("last_control_on")
-        .dt.strftime("%d/%m/%Y")
-        .fill_null("Jamais contrôlé")
-        .alias("Dernier contrôle"),
+        pl.col("last_control_on").alias("Dernier contrôle"),
         pl.when(never)
-        .then(pl.lit("–"))
+        .then(pl.lit("Jamais contrôlé"))
         .otherwise(_yes_no("last_control_has_findings"))
         .alias("Constats au dernier contrôle"),
         _yes_no("is_on_watch_list").alias("Sous surveillance"),
@@ -370,17 +364,11 @@ def travel_fees_by_caf(fees: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("interventions_count").sum(), pl.col("travel_fee_eur").sum())
         .sort("travel_fee_eur", "caf_code", descending=[True, False])
     )
-    return _frame(
-        [
-            {
-                "Caf": r["caf_name"] or r["caf_code"],
-                "Pôle": r["pole_short_label"],
-                "Interventions départementales": fmt.number(r["interventions_count"]),
-                "Participation aux frais à facturer": fmt.euros(r["travel_fee_eur"]),
-            }
-            for r in by_caf.iter_rows(named=True)
-        ],
-        ["Caf", "Pôle", "Interventions départementales", "Participation aux frais à facturer"],
+    return by_caf.select(
+        pl.col("caf_name").fill_null(pl.col("caf_code")).alias("Caf"),
+        pl.col("pole_short_label").alias("Pôle"),
+        pl.col("interventions_count").cast(pl.Int64).alias("Interventions départementales"),
+        pl.col("travel_fee_eur").cast(pl.Float64).alias("Participation aux frais à facturer"),
     )
 
 
@@ -390,16 +378,10 @@ def travel_fees_by_month(fees: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("interventions_count").sum(), pl.col("travel_fee_eur").sum())
         .sort("month_start")
     )
-    return _frame(
-        [
-            {
-                "Mois": fmt.month(r["month_start"]),
-                "Interventions départementales": fmt.number(r["interventions_count"]),
-                "Participation aux frais à facturer": fmt.euros(r["travel_fee_eur"]),
-            }
-            for r in by_month.iter_rows(named=True)
-        ],
-        ["Mois", "Interventions départementales", "Participation aux frais à facturer"],
+    return by_month.select(
+        pl.col("month_start").alias("Mois"),
+        pl.col("interventions_count").cast(pl.Int64).alias("Interventions départementales"),
+        pl.col("travel_fee_eur").cast(pl.Float64).alias("Participation aux frais à facturer"),
     )
 
 

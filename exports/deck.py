@@ -20,8 +20,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts.progress import cumulative_progress
-from charts.tables import progress_matrix
+from charts.tables import REALISED, STATUS, TARGET, matrix_indicators, progress_matrix
 from exports.deck_governance import governance_slides
+from exports.tables import EURO_COLUMNS, PERCENT_COLUMNS
 from sppe_data import api, fmt, reference, steering
 from sppe_data.labels import PACE_STATUS
 from sppe_data.period import Period
@@ -305,6 +306,50 @@ def indicator_slides(ctx: DeckContext) -> list[Slide]:
     return slides
 
 
+_SYMBOLS = {f"{s.symbol} {s.label}": s.symbol for s in PACE_STATUS.values()}
+
+
+def matrix_cells(matrix: pl.DataFrame) -> pl.DataFrame:
+    """A typed pôle matrix (``charts.tables.progress_matrix``) as the slide shows it:
+    the pôle, then one cell per indicator, ``✔ 187 / 250`` (status symbol, realised,
+    target)."""
+    columns = {"Pôle": matrix["Pôle"].to_list()}
+    for name in matrix_indicators(matrix):
+        columns[name] = [
+            f"{_SYMBOLS.get(status, '–')} {fmt.number(realised)} / {fmt.smart(target)}"
+            for status, realised, target in zip(
+                matrix[name + STATUS], matrix[name + REALISED], matrix[name + TARGET],
+                strict=True,
+            )
+        ]  # fmt: skip
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def french_cells(table: pl.DataFrame) -> pl.DataFrame:
+    """A typed table as French text for a slide: 1 234 and 12,5 (one decimal), 12,5 %
+    for shares, 1 234 € for amounts, 05/03/2026 for dates; text columns unchanged."""
+
+    def text(name: str, dtype: pl.DataType):
+        if name in PERCENT_COLUMNS and dtype.is_numeric():
+            return lambda v: fmt.percent(v, 1)
+        if name in EURO_COLUMNS and dtype.is_numeric():
+            return fmt.euros
+        if dtype.is_integer():
+            return fmt.number
+        if dtype.is_float():
+            return lambda v: fmt.number(v, 1)
+        if dtype == pl.Date:
+            return fmt.day
+        return None
+
+    return table.select(
+        pl.Series(name, [show(v) for v in table[name]], dtype=pl.String)
+        if (show := text(name, dtype))
+        else pl.col(name)
+        for name, dtype in table.schema.items()
+    )
+
+
 def pole_table_slide(ctx: DeckContext) -> Slide:
     from charts.copil import copil_matrix
 
@@ -318,7 +363,7 @@ def pole_table_slide(ctx: DeckContext) -> Slide:
             if ctx.copil is None
             else f"{ctx.period.label} · réalisé depuis le 1er janvier / cible annuelle"
         ),
-        table=progress_matrix(rows) if ctx.copil is None else copil_matrix(rows),
+        table=matrix_cells(progress_matrix(rows) if ctx.copil is None else copil_matrix(rows)),
         sentence="Légende : " + " · ".join(f"{s.symbol} {s.label}" for s in PACE_STATUS.values()),
     )
 
@@ -382,7 +427,7 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
         Slide(
             title="Les plus grands écarts à l'attendu",
             subtitle=f"{ctx.pole_label}, {semester.label} · réalisé depuis le 1er janvier",
-            table=copil_builders.largest_gaps(gaps),
+            table=french_cells(copil_builders.largest_gaps(gaps)),
             sentence="Écart = attendu à date − réalisé ; seuls les écarts positifs sont listés.",
         ),
     ]

@@ -1,9 +1,12 @@
 """Table downloads: CSV as French Excel expects (UTF-8 with BOM, ``;``, decimal comma,
 dd/mm/yyyy dates) and XLSX with typed columns.
 
-Display tables (``charts.tables``) hold French strings (``1 234,5``, ``12 %``,
-``05/03/2026``); ``typed_frame`` turns a column back into numbers or dates when every
-value of it reads as one, so spreadsheets can sum and sort them.
+Tables reach the files typed (numbers, dates). Shares (0.12 for 12 %, the columns of
+``PERCENT_COLUMNS``) are written as a number of percent in a column named ``… (%)``;
+amounts (``EURO_COLUMNS``) as numbers, with a euro format in the workbook. A few display
+tables still hold French strings (``1 234,5``, ``12 %``, ``05/03/2026``): for them
+``typed_frame`` turns a column back into numbers or dates when every value of it reads
+as one, so spreadsheets can sum and sort them.
 
 Spreadsheet formula injection is neutralised in both files: a text cell starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so it
@@ -27,6 +30,14 @@ _PERCENT = re.compile(r"^(?P<n>.+?)[\u00a0\u202f ]?%$")
 _DAY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
 YEAR_COLUMNS = {"année", "annee", "year"}  # integers shown without a thousands separator
+#: Typed columns holding an amount in euros, or a share of 1 (0.12 for 12 %), or the
+#: first day of a month, by their French header: one list for the screen and the files.
+EURO_COLUMNS = frozenset({
+    "Indus détectés", "Indus recouvrés", "Frais de déplacement",
+    "Participation aux frais à facturer",
+})  # fmt: skip
+PERCENT_COLUMNS = frozenset({"Atteint", "Rythme", "Part avec constats", "Taux de recouvrement"})
+MONTH_COLUMNS = frozenset({"Mois"})
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,6 +86,19 @@ def _typed_column(series: pl.Series) -> pl.Series:
     return series
 
 
+def file_frame(table: pl.DataFrame) -> pl.DataFrame:
+    """The table as the files hold it: typed columns kept, shares as a number of
+    percent under ``… (%)``. Only a table of text alone (an older display table) has
+    its columns of French figures read back (``typed_frame``): the text of a typed
+    table stays text (a département code « 01 » is not the number 1)."""
+    legacy = all(dtype == pl.String for dtype in table.schema.values())
+    typed = typed_frame(table) if legacy else table
+    shares = [c for c in typed.columns if c in PERCENT_COLUMNS and typed[c].dtype.is_numeric()]
+    return typed.with_columns((pl.col(c) * 100).round(6) for c in shares).rename(
+        {c: f"{c} (%)" for c in shares}
+    )
+
+
 def typed_frame(table: pl.DataFrame) -> pl.DataFrame:
     """Grain unchanged; text columns that hold only French numbers, percentages or
     dates become Int64/Float64/Date columns (a percentage column gets ``(%)`` in its
@@ -93,7 +117,7 @@ YES_NO = {True: "Oui", False: "Non"}
 def table_to_csv(table: pl.DataFrame) -> bytes:
     """CSV for French Excel: UTF-8 with BOM, ``;``, decimal comma, dd/mm/yyyy, yes/no
     columns as « Oui » / « Non »."""
-    safe = _safe(typed_frame(table)).with_columns(
+    safe = _safe(file_frame(table)).with_columns(
         pl.col(pl.Boolean).replace_strict(YES_NO, return_dtype=pl.String)
     )
     text = safe.write_csv(
@@ -119,7 +143,7 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
     frozen first row. Text is always written as text, never as a formula."""
     import xlsxwriter
 
-    safe = _safe(typed_frame(table))
+    safe = _safe(file_frame(table))
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -133,6 +157,8 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
         pl.Float64: workbook.add_format({"num_format": "#,##0.0##"}),
         pl.Int64: workbook.add_format({"num_format": "#,##0"}),
         "year": workbook.add_format({"num_format": "0"}),  # 2026, not 2 026
+        "euro": workbook.add_format({"num_format": '#,##0.00 "€"'}),
+        "month": workbook.add_format({"num_format": "mm/yyyy"}),
     }
     for col, name in enumerate(safe.columns):
         ws.write_string(0, col, name, bold)
@@ -145,10 +171,13 @@ def table_to_xlsx(table: pl.DataFrame, sheet: str = "Données") -> bytes:
             elif dtype == pl.Boolean:  # a real yes/no cell (VRAI / FAUX in French Excel)
                 ws.write_boolean(row, col, bool(value))
             elif dtype == pl.Date:
+                day_format = formats["month" if name in MONTH_COLUMNS else pl.Date]
                 ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()),
-                                  formats[pl.Date])  # fmt: skip
+                                  day_format)  # fmt: skip
             elif dtype.is_numeric():
-                if not dtype.is_integer():
+                if name in EURO_COLUMNS:
+                    fmt_ = formats["euro"]
+                elif not dtype.is_integer():
                     fmt_ = formats[pl.Float64]
                 elif name.lower() in YEAR_COLUMNS:
                     fmt_ = formats["year"]

@@ -17,7 +17,7 @@ INJECTIONS = ["=1+1", "+33 1 23", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", '=HYPERL
 
 
 def display_table() -> pl.DataFrame:
-    """Like charts.tables output: French strings, plus a real float column."""
+    """An older display table: French strings only (the text is read back as figures)."""
     return pl.DataFrame(
         {
             "Mois": ["mars 2026", "avril 2026", "mai 2026"],
@@ -26,7 +26,7 @@ def display_table() -> pl.DataFrame:
             "Atteint": [f"12{NBSP}%", f"100{NBSP}%", "–"],
             "Le": ["05/03/2026", "06/04/2026", "07/05/2026"],
             "Commentaire": ["=1+1", "@SUM(A1)", "ok"],
-            "Écart": [1.5, -2.25, 0.0],
+            "Écart": ["1,5", "-2,25", "0,0"],
         }
     )
 
@@ -115,7 +115,7 @@ def test_empty_and_large_tables():
 
 
 def test_xlsx_number_formats():
-    table = pl.DataFrame({"Année": [2026], "Lignes": [12345], "Attendu": ["4,2"]})
+    table = pl.DataFrame({"Année": [2026], "Lignes": [12345], "Attendu": [4.2]})
     ws = openpyxl.load_workbook(io.BytesIO(table_to_xlsx(table))).active
     assert ws["A2"].number_format == "0"  # a year reads 2026, not 2 026
     assert ws["B2"].number_format == "#,##0"

@@ -19,6 +19,7 @@ APP = "../app.py"
 FORBIDDEN = {
     "None", "nan", "NaN", "null", "empty", "True", "False", "Download", "Upload", "Submit",
     "Press", "Search", "Error", "Warning", "Page", "not", "found", "the", "and", "of",
+    "Skip", "Fullscreen", "Sort", "KB", "MB", "columns",
 }  # fmt: skip
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "success",
                  "warning", "error", "text", "exception")  # fmt: skip
@@ -65,8 +66,31 @@ def test_no_english_nor_missing_value_words_on_any_page(tiny_data, role):
         at.switch_page(spec.path)
         at.run()
         assert not at.exception, (spec.title, at.exception)
+        # An empty grid reads « empty », in English (drawn by the browser): a page says
+        # in a French sentence that a table has no row.
+        problems += [
+            f"{spec.title} : tableau vide ({list(frame.value.columns)[:3]})"
+            for frame in at.dataframe
+            if len(frame.value) == 0
+        ]
         for text in page_texts(at):
             found = words(text) & FORBIDDEN
             if found:
                 problems.append(f"{spec.title} : {sorted(found)} dans « {text[:80]} »")
     assert problems == []
+
+
+def test_streamlit_chrome_in_english_is_hidden_or_rewritten(monkeypatch):
+    """What Streamlit writes itself, out of reach of the page (checked in the browser
+    tests): the table and chart toolbar (« Search », « Fullscreen », « Download as
+    CSV »), the column menu (« Sort ascending »), an uploaded file's size (« 2.1KB »)
+    are hidden; the skip link says « Aller au contenu principal »."""
+    from ui import components
+
+    written: list[str] = []
+    monkeypatch.setattr(components.st, "html", written.append)
+    components.french_chrome()
+    css = " ".join(written)
+    for hidden in ('"stElementToolbar"]', '"stDataFrameColumnMenu"]', '"stFileChipName"]+*'):
+        assert hidden + "{display:none}" in css, hidden
+    assert '"stSkipToContent"]::after{content:"Aller au contenu principal"' in css

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -89,8 +90,8 @@ def test_synthese_chart_and_its_table(tiny_data):
     assert cumulative["y"] == [3]  # January only: today is 31 January
     tables = at.dataframe
     monthly = tables[-1].value
-    assert list(monthly["Mois"][:2]) == ["janvier 2026", "février 2026"]
-    assert monthly["Réalisé (cumul)"][0] == "3"
+    assert [m.date() for m in monthly["Mois"][:2]] == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert monthly["Réalisé (cumul)"][0] == 3
 
 
 def test_missing_data_shows_french_message_not_a_trace(empty_data):

@@ -179,9 +179,9 @@ def test_copil_largest_gaps_and_moves(tiny_data):
     gaps = copil.largest_gaps(df)
     # Largest: appui plans of centre_est (250 x 0.24 x 31/365 = 5.10), then idf (4.67).
     assert gaps["Pôle"].to_list()[:2] == ["Centre-Est-ARA", "IDF-HDF"]
-    assert gaps["Écart à l'attendu"][0] == "5,1"
+    assert gaps["Écart à l'attendu"][0] == 5.1
     moves = copil.copil_moves(df)
-    assert moves["Évolution"].to_list() == ["+1", "-2", "+2", "-1", "+1", "+3"]
+    assert moves["Évolution"].to_list() == [1, -2, 2, -1, 1, 3]
 
 
 # -- operational committee ---------------------------------------------------------
@@ -271,7 +271,8 @@ def test_partners_and_watch_list(tiny_data):
     atl = steering.partner_controls("atlantique")
     assert one(atl, partner_id="P1")["controls_count"] == 0  # B03 was done by mediterranee
     shown = tables.partners(df)
-    assert shown["Dernier contrôle"].to_list() == ["15/03/2025", "20/12/2025", "Jamais contrôlé"]
+    assert shown["Dernier contrôle"].to_list() == [date(2025, 3, 15), date(2025, 12, 20), None]
+    assert shown["Constats au dernier contrôle"][2] == "Jamais contrôlé"
 
 
 # -- resources ---------------------------------------------------------------------
@@ -353,7 +354,7 @@ def test_travel_fees_per_caf_and_month(tiny_data):
         ("59", date(2025, 12, 1), 300.0),
     ]
     by_caf = tables.travel_fees_by_caf(fees)
-    assert by_caf.row(0) == ("Caf du Nord", "IDF-HDF", "2", "600\u00a0€")
+    assert by_caf.row(0) == ("Caf du Nord", "IDF-HDF", 2, 600.0)
     assert steering.travel_fees(Y2026, "all").is_empty()
 
 

@@ -11,16 +11,35 @@ from sppe_data import db, fmt
 from sppe_data.api import DataInfo, data_info
 from sppe_data.labels import PACE_STATUS
 from ui import exports
+from ui.steering import column_formats
+
+NO_ROWS = "Aucune ligne pour cette sélection."
 
 
 def french_chrome() -> None:
-    """Hides the English that Streamlit writes itself under the text boxes (« Press
-    Enter to submit form », « Press Ctrl+Enter to apply ») and in an empty date box
-    (« YYYY/MM/DD »); each form has its French button and each date its French label."""
+    """Hides or rewrites the English that Streamlit writes itself:
+
+    - under the text boxes (« Press Enter to submit form », « Press Ctrl+Enter to
+      apply ») and in an empty date box (« YYYY/MM/DD »): each form has its French
+      button and each date its French label;
+    - the toolbar over the tables and charts (« Search », « Fullscreen », « Download as
+      CSV », « Show/hide columns »: no option turns it off or translates it) and the
+      menu of a table's column headers (« Sort ascending », « Format », « Pin column »):
+      a header click still sorts, and each table has its French downloads under it;
+    - the size of an uploaded file (« 2.1KB »): its name is shown, and the page says
+      what the file holds once read;
+    - the link for keyboard and screen-reader users, shown on focus: « Aller au contenu
+      principal » (the link stays; only its words change)."""
     st.html(
         "<style>"
         '[data-testid="InputInstructions"]{display:none}'
         '[data-testid="stDateInput"] input::placeholder{color:transparent}'
+        '[data-testid="stElementToolbar"]{display:none}'
+        '[data-testid="stDataFrameColumnMenu"]{display:none}'
+        '[data-testid="stFileChipName"]+*{display:none}'
+        '[data-testid="stSkipToContent"]{font-size:0}'
+        '[data-testid="stSkipToContent"]::after'
+        '{content:"Aller au contenu principal";font-size:1rem}'
         "</style>"
     )
 
@@ -64,8 +83,14 @@ def chart_box(
                 fig, key, scope or subtitle, source or info.source_label, info.data_date
             )
         with tab_table:
-            st.dataframe(table, hide_index=True, key=f"table_{key}")
-            exports.table_downloads(table, key, title, info.data_date)
+            if table.is_empty():  # a French sentence, not Streamlit's « empty » grid
+                st.info(NO_ROWS, icon=":material/info:")
+            else:
+                st.dataframe(
+                    table, hide_index=True, column_config=column_formats(table),
+                    key=f"table_{key}",
+                )  # fmt: skip
+                exports.table_downloads(table, key, title, info.data_date)
         st.caption(caption)
 
 
@@ -73,8 +98,13 @@ def table_box(table: pl.DataFrame, caption: str, key: str, title: str) -> None:
     """A table with its CSV and XLSX downloads and its caption (scope, source, date)."""
     info = data_info()
     with st.container(border=True):
-        st.dataframe(table, hide_index=True, key=f"table_{key}")
-        exports.table_downloads(table, key, title, info.data_date)
+        if table.is_empty():
+            st.info(NO_ROWS, icon=":material/info:")
+        else:
+            st.dataframe(
+                table, hide_index=True, column_config=column_formats(table), key=f"table_{key}"
+            )
+            exports.table_downloads(table, key, title, info.data_date)
         st.caption(caption)
 
 

@@ -145,3 +145,30 @@ PAGES: list[PageSpec] = [
 def pages_for(role: str | None) -> list[PageSpec]:
     """The pages a role may open (all of them when roles are not in use)."""
     return [p for p in PAGES if p.roles is None or role is None or role in p.roles]
+
+
+NOT_FOUND_TITLE = "Page introuvable"
+
+
+def unknown_page(pages: list):
+    """A hidden page at an address that matches no page of the app (a mistyped or old
+    link), saying so in French, or None when the address is a known page. Without it,
+    Streamlit opens the home page under an English « Page not found » dialog."""
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    asked = (getattr(ctx.pages_manager, "intended_page_name", None) or "") if ctx else ""
+    asked = asked.strip().strip("/")
+    if not asked or "/" in asked or asked in {page.url_path for page in pages}:
+        return None
+
+    def draw() -> None:
+        st.title(NOT_FOUND_TITLE)
+        st.warning(
+            "L'adresse demandée ne correspond à aucune page de l'application ; "
+            "choisissez une page dans le menu.",
+            icon=":material/search_off:",
+        )
+
+    return st.Page(draw, title=NOT_FOUND_TITLE, url_path=asked, visibility="hidden")

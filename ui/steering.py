@@ -7,12 +7,40 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from exports.tables import EURO_COLUMNS, MONTH_COLUMNS, PERCENT_COLUMNS, YEAR_COLUMNS
 from sppe_data import fmt
 from sppe_data.api import data_info
 from ui import exports
 from ui.signin import can_export
 
 PLACEHOLDER = "–"  # what an empty cell of a table shows (never "None")
+
+
+DAY = "DD/MM/YYYY"
+MONTH = "MM/YYYY"
+
+
+def column_formats(frame: pl.DataFrame, column_config: dict | None = None) -> dict:
+    """French display formats of a typed frame's columns, from their types and, for
+    amounts, shares and months, their headers (``exports.tables``): dates 28/11/2026,
+    months 11/2026, numbers 1 234,5, amounts 1 234,00 €, shares 12,5 % (the browser's
+    French locale). ``column_config`` entries win over these."""
+    formats: dict = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            day = MONTH if name in MONTH_COLUMNS else DAY
+            formats[name] = st.column_config.DateColumn(format=day)
+        elif dtype.is_numeric():
+            if name in EURO_COLUMNS:
+                number = "euro"
+            elif name in PERCENT_COLUMNS:
+                number = "percent"
+            elif name.lower() in YEAR_COLUMNS:
+                number = "plain"
+            else:
+                number = "localized"
+            formats[name] = st.column_config.NumberColumn(format=number)
+    return formats | (column_config or {})
 
 
 def table(
@@ -29,7 +57,11 @@ def table(
         st.info(empty_message, icon=":material/info:")
         return
     st.dataframe(
-        frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
+        frame,
+        hide_index=True,
+        column_config=column_formats(frame, column_config),
+        placeholder=PLACEHOLDER,
+        key=key,
     )
     if title:
         exports.table_downloads(frame, key, title, data_info().data_date)
@@ -64,32 +96,8 @@ def drill_down_choice(breakdown: pl.DataFrame, dimension_label: str, chart_key: 
     return kind, dim_key
 
 
-DAY = "DD/MM/YYYY"
-
-#: Display formats of the long lists of ``charts.steering_tables`` (typed columns).
-ACTIVITY_DETAIL_COLUMNS = {
-    "Date": st.column_config.DateColumn(format=DAY),
-    "Jours passés": st.column_config.NumberColumn(format="localized"),
-    "Indus détectés": st.column_config.NumberColumn(format="euro"),
-    "Indus recouvrés": st.column_config.NumberColumn(format="euro"),
-    "Frais de déplacement": st.column_config.NumberColumn(format="euro"),
-}
-LATE_ITEMS_COLUMNS = {
-    "Date prévue": st.column_config.DateColumn(format=DAY),
-    "Jours de retard": st.column_config.NumberColumn(format="localized"),
-}
-OPEN_REQUESTS_COLUMNS = {
-    "Reçue le": st.column_config.DateColumn(format=DAY),
-    "Ancienneté": st.column_config.NumberColumn(format="%d j"),
-}
-PARTNERS_COLUMNS = {
-    # "localized" and "euro" follow the browser's language: 2 500 and 2 500,00 € in French.
-    "Caf couvertes": st.column_config.NumberColumn(format="localized"),
-    "Établissements": st.column_config.NumberColumn(format="localized"),
-    "Contrôles réalisés": st.column_config.NumberColumn(format="localized"),
-    "Avec constats": st.column_config.NumberColumn(format="localized"),
-    "Indus détectés": st.column_config.NumberColumn(format="euro"),
-}
+#: Formats the column types do not give (``column_formats`` gives the others).
+OPEN_REQUESTS_COLUMNS = {"Ancienneté": st.column_config.NumberColumn(format="%d j")}
 
 
 def top_caption(shown: int, total: int, order: str, downloadable: bool) -> str:
@@ -110,7 +118,7 @@ def top_table(
     empty_message: str,
     *,
     order: str,
-    column_config: dict,
+    column_config: dict | None = None,
     title: str,
     full: Callable[[], pl.DataFrame],
 ) -> None:
@@ -121,7 +129,11 @@ def top_table(
         st.info(empty_message, icon=":material/info:")
         return
     st.dataframe(
-        frame, hide_index=True, column_config=column_config, placeholder=PLACEHOLDER, key=key
+        frame,
+        hide_index=True,
+        column_config=column_formats(frame, column_config),
+        placeholder=PLACEHOLDER,
+        key=key,
     )
     st.caption(top_caption(frame.height, total, order, can_export()))
     exports.table_downloads(full, key, title, data_info().data_date)

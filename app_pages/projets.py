@@ -11,6 +11,7 @@ from ui import availability, cache, maps
 from ui import components as ui
 from ui.exports import table_downloads
 from ui.filters import current
+from ui.steering import PLACEHOLDER, column_formats
 
 LATE_SHOWN = 200  # rows of the late projects table on screen; the full table is a download
 
@@ -59,7 +60,13 @@ st.caption(
     f"{fmt.number(late_count)} projet(s){shown} : en retard = ouverture prévue dépassée sans "
     "ouverture ; à risque = signalé par le pôle."
 )
-st.dataframe(parts["late_table"], hide_index=True, key="retards")
+st.dataframe(
+    parts["late_table"],
+    hide_index=True,
+    column_config=column_formats(parts["late_table"]),
+    placeholder=PLACEHOLDER,
+    key="retards",
+)
 table_downloads(
     lambda: project_table(late_ranking(cache.project_pipeline(filters.pole_code))),
     key="retards",
@@ -68,7 +75,9 @@ table_downloads(
 )
 
 st.subheader("Suivi par les experts des pôles")
-st.dataframe(parts["experts"], hide_index=True, key="experts")
+st.dataframe(
+    parts["experts"], hide_index=True, column_config=column_formats(parts["experts"]), key="experts"
+)
 
 st.subheader("Carte des projets")
 names = parts["departements"]

@@ -2,8 +2,7 @@
 
 Pure functions: query rows in, DataFrame out. Numbers, amounts (euros), shares (0.12
 for 12 %) and dates stay typed: the page formats them in French (``ui.steering``
-column configurations), the downloads keep them as numbers and dates. (The staffing
-tables and the saisine delays still hold French text.)
+column configurations), the downloads keep them as numbers and dates.
 """
 
 from __future__ import annotations
@@ -12,15 +11,11 @@ import polars as pl
 
 from sppe_data import fmt
 from sppe_data.reference import DOMAIN_LABELS, EQUIPMENT_LABELS, ROUTING_LABELS, STATUS_LABELS
-from sppe_data.steering import NOT_GIVEN, label, rules
+from sppe_data.steering import NOT_GIVEN, rules
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
-
-
-def _days(value: float | None) -> str:
-    return "–" if value is None else f"{fmt.number(value, 1)} j"
 
 
 def breakdown_pivot(breakdown: pl.DataFrame, dimension_label: str) -> pl.DataFrame:
@@ -209,114 +204,24 @@ def partners(partner_rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def staff_by_pole(staff: pl.DataFrame, people_min: int, people_max: int) -> pl.DataFrame:
-    columns = [
-        "Pôle", "Postes", "Personnes en poste", "ETP prévus (postes)", "ETP en poste",
-        "ETP vacants", "ETP à venir", "Effectif conforme (7 à 9)", "Activités réalisées",
-        "Activités par ETP",
-    ]  # fmt: skip
-    columns[7] = f"Effectif conforme ({people_min} à {people_max})"
-    return _frame(
-        [
-            {
-                "Pôle": r["pole_short_label"],
-                "Postes": fmt.number(r["positions_count"]),
-                "Personnes en poste": fmt.number(r["people_in_post_count"]),
-                "ETP prévus (postes)": fmt.smart(r["fte_positions"]),
-                "ETP en poste": fmt.smart(r["fte_in_post"]),
-                "ETP vacants": fmt.smart(r["fte_vacant"]),
-                "ETP à venir": fmt.smart(r["fte_to_come"]),
-                columns[7]: "Oui" if people_min <= r["positions_count"] <= people_max else "Non",
-                "Activités réalisées": fmt.number(r["done_count"]),
-                "Activités par ETP": fmt.number(r["done_per_fte"], 1),
-            }
-            for r in staff.iter_rows(named=True)
-        ],
-        columns,
-    )
-
-
-def staff_positions(positions: pl.DataFrame) -> pl.DataFrame:
-    states = {"in_post": "En poste", "to_come": "Arrivée prévue", "vacant": "Vacant"}
-    return _frame(
-        [
-            {
-                "Pôle": r["pole_short_label"],
-                "Métier": label("jobs", r["job"]),
-                "Ligne de financement": label("funding_lines", r["funding_line"]),
-                "ETP": fmt.smart(r["fte"]),
-                "Prise de poste": fmt.day(r["start_on"]),
-                "Situation": states[r["state"]],
-            }
-            for r in positions.iter_rows(named=True)
-        ],
-        ["Pôle", "Métier", "Ligne de financement", "ETP", "Prise de poste", "Situation"],
-    )
-
-
-def staffing_plan_check(positions: pl.DataFrame, plan: dict) -> pl.DataFrame:
-    """Positions against the letter's plan, per funding line and in total."""
-    by_line = dict(positions.group_by("funding_line").agg(pl.col("fte").sum()).iter_rows())
-    in_post = dict(
-        positions.filter(pl.col("state") == "in_post")
-        .group_by("funding_line")
-        .agg(pl.col("fte").sum())
-        .iter_rows()
-    )
-    rows = []
-    for line, planned in plan["funding_lines"].items():
-        rows.append(
-            {
-                "Ligne de financement": label("funding_lines", line),
-                "ETP du plan": fmt.smart(planned),
-                "ETP prévus (postes)": fmt.smart(by_line.get(line, 0.0)),
-                "ETP en poste": fmt.smart(in_post.get(line, 0.0)),
-                "Écart au plan (postes)": fmt.smart(by_line.get(line, 0.0) - planned),
-            }
-        )
-    total_positions = float(positions["fte"].sum() or 0.0)
-    rows.append(
-        {
-            "Ligne de financement": "Total",
-            "ETP du plan": fmt.smart(plan["total_fte"]),
-            "ETP prévus (postes)": fmt.smart(total_positions),
-            "ETP en poste": fmt.smart(sum(in_post.values())),
-            "Écart au plan (postes)": fmt.smart(total_positions - plan["total_fte"]),
-        }
-    )
-    return _frame(
-        rows,
-        ["Ligne de financement", "ETP du plan", "ETP prévus (postes)", "ETP en poste",
-         "Écart au plan (postes)"],
-    )  # fmt: skip
-
-
 def request_delays(delays: pl.DataFrame, first_column: str) -> pl.DataFrame:
-    columns = [
-        first_column, "Reçues", "Non prises en charge", "En cours", "Traitées", "Refusées",
-        "Circuit non conforme", "Priorité haute", "Délai de prise en charge (médiane)",
-        "Délai de prise en charge (90e centile)", "Délai de clôture (médiane)",
-        "Délai de clôture (90e centile)",
-    ]  # fmt: skip
-    return _frame(
-        [
-            {
-                first_column: r["label"] or r["key"],
-                "Reçues": fmt.number(r["received_count"]),
-                "Non prises en charge": fmt.number(r["not_taken_up_count"]),
-                "En cours": fmt.number(r["in_progress_count"]),
-                "Traitées": fmt.number(r["done_count"]),
-                "Refusées": fmt.number(r["refused_count"]),
-                "Circuit non conforme": fmt.number(r["misrouted_count"]),
-                "Priorité haute": fmt.number(r["high_priority_count"]),
-                "Délai de prise en charge (médiane)": _days(r["take_up_median_days"]),
-                "Délai de prise en charge (90e centile)": _days(r["take_up_p90_days"]),
-                "Délai de clôture (médiane)": _days(r["close_median_days"]),
-                "Délai de clôture (90e centile)": _days(r["close_p90_days"]),
-            }
-            for r in delays.iter_rows(named=True)
-        ],
-        columns,
+    """Rows of ``request_delays`` with French headers: counts (integers) by status at the
+    date of the figures, delays in days (decimals, null where no saisine ended so)."""
+    return delays.select(
+        pl.coalesce("label", "key").alias(first_column),
+        pl.col("received_count").alias("Reçues"),
+        pl.col("not_taken_up_count").alias("Non prises en charge"),
+        pl.col("in_progress_count").alias("En cours"),
+        pl.col("done_count").alias("Traitées"),
+        pl.col("refused_count").alias("Refusées"),
+        pl.col("cancelled_count").alias("Annulées"),
+        pl.col("redirected_count").alias("Réorientées"),
+        pl.col("misrouted_count").alias("Circuit non conforme"),
+        pl.col("high_priority_count").alias("Priorité haute"),
+        pl.col("take_up_median_days").alias("Délai de prise en charge (médiane)"),
+        pl.col("take_up_p90_days").alias("Délai de prise en charge (90e centile)"),
+        pl.col("close_median_days").alias("Délai de clôture (médiane)"),
+        pl.col("close_p90_days").alias("Délai de clôture (90e centile)"),
     )
 
 
@@ -383,17 +288,3 @@ def travel_fees_by_month(fees: pl.DataFrame) -> pl.DataFrame:
         pl.col("interventions_count").cast(pl.Int64).alias("Interventions départementales"),
         pl.col("travel_fee_eur").cast(pl.Float64).alias("Participation aux frais à facturer"),
     )
-
-
-def fte_by_pole_and_job(positions: pl.DataFrame) -> pl.DataFrame:
-    """FTE of the positions by pôle (rows) and job (columns), as ``in post / positions``."""
-    jobs = sorted(set(positions["job"].drop_nulls().to_list()))
-    rows = []
-    for _, group in positions.sort("pole_sort").group_by("pole_short_label", maintain_order=True):
-        row = {"Pôle": group["pole_short_label"][0]}
-        for job in jobs:
-            mine = group.filter(pl.col("job") == job)
-            in_post = mine.filter(pl.col("state") == "in_post")["fte"].sum()
-            row[label("jobs", job)] = f"{fmt.smart(in_post)} / {fmt.smart(mine['fte'].sum())}"
-        rows.append(row)
-    return _frame(rows, ["Pôle", *(label("jobs", j) for j in jobs)])

@@ -29,14 +29,17 @@ _NUMBER = re.compile(r"^[-−]?\d{1,3}(?:[\u00a0\u202f ]?\d{3})*(?:,\d+)?$|^[-�
 _PERCENT = re.compile(r"^(?P<n>.+?)[\u00a0\u202f ]?%$")
 _DAY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
-YEAR_COLUMNS = {"année", "annee", "year"}  # integers shown without a thousands separator
+# Integers shown without a thousands separator (headers, lower case).
+YEAR_COLUMNS = {"année", "annee", "year", "année du taux"}
 #: Typed columns holding an amount in euros, or a share of 1 (0.12 for 12 %), or the
 #: first day of a month, by their French header: one list for the screen and the files.
 EURO_COLUMNS = frozenset({
     "Indus détectés", "Indus recouvrés", "Frais de déplacement",
     "Participation aux frais à facturer",
 })  # fmt: skip
-PERCENT_COLUMNS = frozenset({"Atteint", "Rythme", "Part avec constats", "Taux de recouvrement"})
+PERCENT_COLUMNS = frozenset({
+    "Atteint", "Rythme", "Part avec constats", "Taux de recouvrement", "Taux de couverture global",
+})  # fmt: skip
 MONTH_COLUMNS = frozenset({"Mois"})
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

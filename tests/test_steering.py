@@ -291,16 +291,24 @@ def test_staff_by_pole_at_today(tiny_data):
     assert (co["positions_count"], co["done_count"], co["done_per_fte"]) == (0, 0, None)
 
 
-def test_staffing_plan_check(tiny_data):
-    positions = steering.staff_positions("all")
-    check = tables.staffing_plan_check(positions, steering.staffing_plan())
-    rows = {r[0]: r for r in check.rows()}
-    # SNA: plan 11.5, positions E1 = 1.0. Total: 1 + 1 + 0.5 + 1 + 1 + 1 = 5.5 vs 39.5.
-    assert rows["Ancien service national d'appui (SNA)"][1:] == ("11,5", "1", "1", "-10,5")
-    assert rows["Total"][1:] == ("39,5", "5,5", "3,5", "-34")
+def test_staffing_plan_funding_lines():
+    # The letter: 39.5 FTE = 11.5 SNA + 10.5 risk control + 17.5 engineering.
     assert steering.staffing_plan()["funding_lines"] == {
         "sna": 11.5, "maitrise_risques": 10.5, "ingenierie": 17.5,
     }  # fmt: skip
+    assert steering.staffing_plan()["total_fte"] == pytest.approx(39.5)
+
+
+def test_request_delays_table_is_typed(tiny_data):
+    rows = steering.request_delays(Y2026, "all").filter(pl.col("breakdown") == "all")
+    table = tables.request_delays(rows, "Pôle")
+    row = table.row(0, named=True)
+    # S1, S3, S5 received; take-up S3 10 d and S5 1 d: median 5.5 days; S5 closed in 21.
+    assert (row["Reçues"], row["Non prises en charge"], row["Traitées"]) == (3, 1, 1)
+    assert row["Délai de prise en charge (médiane)"] == pytest.approx(5.5)
+    assert row["Délai de clôture (médiane)"] == pytest.approx(21)
+    assert table.schema["Reçues"].is_integer()
+    assert table.schema["Délai de prise en charge (médiane)"] == pl.Float64
 
 
 # -- saisines ----------------------------------------------------------------------
@@ -385,16 +393,6 @@ def test_charts_with_nothing_to_show_say_so():
         pl.DataFrame(schema={"activity_kind": pl.String, "dim_key": pl.String}), "Pôle", "t", "s"
     )
     assert not empty.data
-
-
-def test_fte_by_pole_and_job(tiny_data):
-    table = tables.fte_by_pole_and_job(steering.staff_positions("all"))
-    rows = {r["Pôle"]: r for r in table.iter_rows(named=True)}
-    # IDF-HDF: analyst vacant (0 / 1), expert 0.5 in post; Méditerranée: expert to come.
-    assert rows["IDF-HDF"]["Analyste financier ou juridique"] == "0 / 1"
-    assert rows["IDF-HDF"]["Expert en ingénierie sociale"] == "0,5 / 0,5"
-    assert rows["Méditerranée"]["Expert en ingénierie sociale"] == "0 / 1"
-    assert set(rows) == {"IDF-HDF", "Méditerranée"}
 
 
 def test_steering_reference_file_is_consistent():

@@ -13,6 +13,7 @@ from charts.maps import CONFIG, HEIGHT, MapView
 from sppe_data.auth import IMPORT_ROLES, AccessDenied
 from ui import signin
 from ui.signin import can_export
+from ui.steering import PLACEHOLDER, column_formats
 
 
 def legend(view: MapView) -> None:
@@ -45,7 +46,13 @@ def map_box(view: MapView, table: pl.DataFrame, caption: str, key: str) -> None:
                 legend(view)
                 st.caption("Glisser pour déplacer, molette pour zoomer, double-clic pour revenir.")
         with tab_table:
-            st.dataframe(table, hide_index=True, key=f"table_{key}")
+            st.dataframe(
+                table,
+                hide_index=True,
+                column_config=column_formats(table),
+                placeholder=PLACEHOLDER,
+                key=f"table_{key}",
+            )
         st.caption(caption)
 
 

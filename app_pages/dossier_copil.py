@@ -46,7 +46,8 @@ with st.container(border=True):
             )  # fmt: skip
         elif kind == "semester":
             number = st.selectbox(
-                "Semestre", [1, 2], index=0 if this_year and info.today.month <= 6 else 1,
+                "Semestre", [1, 2],
+                index=Period.containing("semester", info.today).number - 1 if this_year else 1,
                 format_func=lambda s: "1er semestre" if s == 1 else "2e semestre",
                 key="copil_semester",
             )  # fmt: skip

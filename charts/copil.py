@@ -22,16 +22,9 @@ def mission_rows(copil: pl.DataFrame) -> pl.DataFrame:
 
 
 def as_progress(copil: pl.DataFrame) -> pl.DataFrame:
-    """The rows in the shape of indicator_progress (realised = since 1 January)."""
-    elapsed = pl.col("expected_count") / pl.col("target_count")
-    return copil.with_columns(
-        pl.col("year_realised_count").alias("realised_count"),
-        (pl.col("year_realised_count") / pl.col("target_count")).alias("achieved_share"),
-        pl.when(elapsed > 0)
-        .then(pl.col("year_realised_count") / elapsed)
-        .otherwise(None)
-        .alias("forecast_count"),
-    )
+    """The rows in the shape of indicator_progress (realised = since the start of the
+    target's window; achieved share and forecast computed by the query)."""
+    return copil.with_columns(pl.col("year_realised_count").alias("realised_count"))
 
 
 def copil_matrix(copil: pl.DataFrame) -> pl.DataFrame:

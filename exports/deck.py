@@ -405,12 +405,11 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
     from charts import copil as copil_builders
 
     year = ctx.period.year
-    if ctx.period.kind == "semester":
-        half = ctx.period.number
-    elif ctx.period.kind == "month":
-        half = 1 if ctx.period.number <= 6 else 2
-    else:
-        half = 2 if ctx.today >= date(year, 7, 1) else 1
+    # The semester of the period: itself, the one holding the month, or for a year the
+    # one of today when the year is under way (its second when it is over).
+    anchor = ctx.today if ctx.period.kind == "year" else ctx.period.start
+    anchor = min(max(anchor, ctx.period.start), ctx.period.end)
+    half = Period.containing("semester", anchor).number
     semester = steering.semester_period(year, half)
     previous = semester.previous()
     copil = ctx.copil if ctx.copil is not None else steering.copil_semester(year, half)

@@ -10,6 +10,11 @@ create or replace macro pace_status(realised, expected) as
         else 'behind'
     end;
 
+-- Run-rate to the end of the operating window: what the pace so far would give (null
+-- before the window opens).
+create or replace macro forecast_count(realised, elapsed) as
+    case when elapsed > 0 then realised / elapsed end;
+
 -- Share of an operating window [counted_from, counted_to] elapsed at the end of as_of.
 create or replace macro elapsed_share(counted_from, counted_to, as_of) as
     case

@@ -11,7 +11,9 @@
 --   year_realised_count (from the start of the target's counting window, 1 January or
 --   1 July 2024, to the end of the semester), target_count (annual),
 --   expected_count (annual target x elapsed share at as_of), gap_count (expected minus
---   realised, positive when behind), pace_ratio, pace_status.
+--   realised, positive when behind), achieved_share (year to date ÷ annual target),
+--   pace_ratio, pace_status, forecast_count (year to
+--   date at the pace so far, to the end of the target's window).
 with
 
 bounds as (
@@ -73,7 +75,8 @@ scoped as (
         coalesce(sum(r.previous_realised_count), 0) as previous_realised_count,
         coalesce(sum(r.year_realised_count), 0) as year_realised_count,
         any_value(t.target_count * g.target_share) as target_count,
-        any_value(t.target_count * g.target_share * t.elapsed_share) as expected_count
+        any_value(t.target_count * g.target_share * t.elapsed_share) as expected_count,
+        any_value(t.elapsed_share) as elapsed_share
     from ref_scope_indicators as g
     left join targets as t on t.indicator_code = g.indicator_code
     left join realised as r
@@ -102,8 +105,10 @@ final as (
         u.target_count,
         u.expected_count,
         u.expected_count - u.year_realised_count as gap_count,
+        u.year_realised_count / nullif(u.target_count, 0) as achieved_share,
         u.year_realised_count / nullif(u.expected_count, 0) as pace_ratio,
-        pace_status(u.year_realised_count, u.expected_count) as pace_status
+        pace_status(u.year_realised_count, u.expected_count) as pace_status,
+        forecast_count(u.year_realised_count, u.elapsed_share) as forecast_count
     from scoped as u
     cross join as_of as b
 )

@@ -96,8 +96,7 @@ final as (
         realised_count / nullif(target_count, 0) as achieved_share,
         realised_count / nullif(target_count * elapsed_share, 0) as pace_ratio,
         pace_status(realised_count, target_count * elapsed_share) as pace_status,
-        -- Run-rate to the end of the operating window: what the pace so far would give.
-        case when elapsed_share > 0 then realised_count / elapsed_share end as forecast_count
+        forecast_count(realised_count, elapsed_share) as forecast_count
     from scoped
 )
 

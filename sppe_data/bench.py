@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from sppe_data.period import Period
 from sppe_data.steering_bench import STEERING_PAGE_QUERIES
 
 # Page -> function (today, year) giving the (query name, params) the page runs.
@@ -36,10 +37,10 @@ PAGE_QUERIES: dict[str, Callable[[date, int], list[tuple[str, dict]]]] = {
         (
             "indicator_period",
             {
-                "period_start": date(year, 1, 1),
-                "period_end": date(year, 6, 30),
-                "previous_start": date(year - 1, 7, 1),
-                "previous_end": date(year - 1, 12, 31),
+                "period_start": Period("semester", year, 1).start,
+                "period_end": Period("semester", year, 1).end,
+                "previous_start": Period("semester", year, 1).previous().start,
+                "previous_end": Period("semester", year, 1).previous().end,
                 "today": today,
             },
         ),

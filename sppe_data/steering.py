@@ -164,8 +164,8 @@ def copil_semester(year: int, half: int) -> pl.DataFrame:
     ``year`` as of today. Columns: pole_code, pole_label, pole_short_label, pole_sort,
     indicator_code, indicator_label, short_label, indicator_sort, semester_from,
     semester_to, as_of, semester_realised_count, previous_realised_count, change_count,
-    year_realised_count, target_count, expected_count, gap_count, pace_ratio, pace_status
-    (queries/copil_semester.sql)."""
+    year_realised_count, target_count, expected_count, gap_count, achieved_share,
+    pace_ratio, pace_status, forecast_count (queries/copil_semester.sql)."""
     return query("copil_semester", **copil_semester_params(year, half))
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from charts import copil as builders
 from charts import steering as charts
 from charts.tables import progress_detail
-from sppe_data import api, fmt, steering
+from sppe_data import api, fmt, reference, steering
 from sppe_data.labels import PACE_STATUS, pace_rule
 from ui import availability, cache
 from ui import components as ui
@@ -59,6 +59,8 @@ ui.chart_box(
     ),
     progress_detail(builders.as_progress(mission)),
     (f"Réalisé de la mission {year_note} (pôle absent ou inconnu). " if year_note else "")
+    + reference.engineering_scope_note()
+    + " "
     + ui.provenance(info, f"mission, {period.label}", "activités réalisées"),
     key="copil_bullets",
 )

@@ -422,6 +422,7 @@ def copil_slides(ctx: DeckContext) -> list[Slide]:
             title="Synthèse factuelle du semestre",
             subtitle=f"Mission, {semester.label} · comparé au {previous.label}",
             table=pl.DataFrame({"Constat (rédigé à partir des seuls chiffres)": sentences}),
+            sentence=reference.engineering_scope_note(),
         ),
         Slide(
             title="Les plus grands écarts à l'attendu",

@@ -220,3 +220,20 @@ def test_oidc_mode_shows_the_provider_sign_in(tiny_data, monkeypatch):
     at.secrets["auth"] = {"client_id": "pilotage-sppe", "server_metadata_url": "https://idp/x"}
     at.run()
     assert [b.label for b in at.button] == ["Se connecter avec le compte Cnaf"]
+
+
+def test_cnaf_books_overseas_engineering_to_the_cepaje(tiny_data):
+    """The Cnaf may pick the national Cepaje scope: then only the overseas Cafs are
+    offered (971 to 974 and 976); a pôle user keeps their own pôle only."""
+    at = app("cnaf")
+    at.selectbox(key="kind").set_value("suivi_ida").run()
+    pole = at.selectbox(key="activity_pole")
+    assert pole.options[-1] == "Cepaje (équipe nationale)" and len(pole.options) == 6
+    pole.set_value("cepaje").run()
+    assert not at.exception, at.exception
+    cafs = at.selectbox(key="activity_caf").options
+    assert [c.split(" ")[0] for c in cafs] == ["971", "972", "973", "974", "976"]
+    mine = app("pole", "centre_est")
+    assert mine.selectbox(key="activity_pole_fixed").options == [
+        "Centre-Est – Auvergne-Rhône-Alpes"
+    ]

@@ -90,6 +90,9 @@ def _pole_choice(principal: Principal, key: str) -> str:
         st.selectbox("Pôle", [principal.pole_code], format_func=poles.get, disabled=True,
                      key=f"{key}_pole_fixed")  # fmt: skip
         return principal.pole_code
+    # The Cnaf also books the overseas Cafs' engineering to the national Cepaje scope.
+    national = reference.overseas_engineering_scope()
+    poles[national.code] = national.label
     return st.selectbox("Pôle", list(poles), format_func=poles.get, key=f"{key}_pole")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from sppe_data import fmt
+from sppe_data.entries import PRIORITY_LABELS, REQUEST_STATUS_LABELS
 from sppe_data.reference import DOMAIN_LABELS, EQUIPMENT_LABELS, ROUTING_LABELS, STATUS_LABELS
 from sppe_data.steering import NOT_GIVEN, rules
 
@@ -149,13 +150,12 @@ def late_items(late: pl.DataFrame) -> pl.DataFrame:
 def open_requests(requests: pl.DataFrame) -> pl.DataFrame:
     """Saisines waiting: typed date and age in days (formats:
     ``ui.steering.OPEN_REQUESTS_COLUMNS``)."""
-    labels = rules()["labels"]
     return requests.select(
         pl.col("request_id").alias("Saisine"),
         pl.col("received_on").alias("Reçue le"),
         pl.col("age_days").cast(pl.Int64).alias("Ancienneté"),
-        _labels("status", labels["request_statuses"]).alias("Statut"),
-        _labels("priority", labels["priorities"]).alias("Priorité"),
+        _labels("status", REQUEST_STATUS_LABELS).alias("Statut"),
+        _labels("priority", PRIORITY_LABELS).alias("Priorité"),
         pl.col("caf_name").fill_null(NOT_GIVEN).alias("Caf demandeuse"),
         pl.col("pole_short_label").alias("Pôle"),
         pl.col("request_label").alias("Objet"),

@@ -19,6 +19,7 @@ import polars as pl
 
 from sppe_data import clock, fmt, reference
 from sppe_data.db import run_sql
+from sppe_data.entries import PRIORITY_LABELS
 from sppe_data.period import Period
 from sppe_data.reference import EQUIPMENT_LABELS
 from sppe_data.settings import REFERENCE_DIR
@@ -408,7 +409,9 @@ def request_delays(period: Period, pole_code: str) -> pl.DataFrame:
     close_p90_days (queries/request_delays.sql)."""
     df = query("request_delays", date_from=period.start, date_to=period.end, pole_code=pole_code)
     labels = [
-        label("priorities", None if k == "non_renseigne" else k) if b == "priority" else lab
+        (NOT_GIVEN if k == "non_renseigne" else PRIORITY_LABELS.get(k, k))
+        if b == "priority"
+        else lab
         for b, k, lab in zip(df["breakdown"], df["key"], df["label"], strict=True)
     ]
     return df.with_columns(pl.Series("label", labels, dtype=pl.String))

@@ -10,6 +10,9 @@ create or replace macro pace_status(realised, expected) as
         else 'behind'
     end;
 
+-- A realised activity: the one definition (the view activities_done applies it).
+create or replace macro is_done(status) as status = 'done';
+
 -- Run-rate to the end of the operating window: what the pace so far would give (null
 -- before the window opens).
 create or replace macro forecast_count(realised, elapsed) as

@@ -11,9 +11,8 @@ with
 
 done_activities as (
     select a.*
-    from activities as a
-    where a.status = 'done'
-      and a.activity_on between $date_from and least($date_to, $today)
+    from activities_done as a
+    where a.activity_on between $date_from and least($date_to, $today)
       and ($pole_code = 'all' or a.pole_code = $pole_code)
 ),
 

@@ -24,9 +24,8 @@ done_activities as (
                 || (case when month(a.activity_on) <= 6 then '1' else '2' end)
             when 'equipment' then coalesce(a.equipment_kind, 'non_renseigne')
         end as dim_key
-    from activities as a
-    where a.status = 'done'
-      and a.activity_on between $date_from and least($date_to, $today)
+    from activities_done as a
+    where a.activity_on between $date_from and least($date_to, $today)
       and ($pole_code = 'all' or a.pole_code = $pole_code)
       and ($activity_kind = 'all' or a.activity_kind = $activity_kind)
 ),

@@ -13,9 +13,8 @@ months as (
 
 done as (
     select a.pole_code, date_trunc('month', a.activity_on)::date as month_start, count(*) as n
-    from activities as a
-    where a.status = 'done'
-      and list_contains($activity_kinds, a.activity_kind)
+    from activities_done as a
+    where list_contains($activity_kinds, a.activity_kind)
       and a.activity_on between $date_from and least($date_to, $today)
     group by all
 ),

@@ -17,9 +17,8 @@ controls as (
         a.has_findings,
         coalesce(a.undue_amount_eur, 0) as undue_amount_eur,
         coalesce(a.recovered_amount_eur, 0) as recovered_amount_eur
-    from activities as a
-    where a.status = 'done'
-      and list_contains($control_kinds, a.activity_kind)
+    from activities_done as a
+    where list_contains($control_kinds, a.activity_kind)
       and a.activity_on between $date_from and least($date_to, $today)
       and ($pole_code = 'all' or a.pole_code = $pole_code)
 ),

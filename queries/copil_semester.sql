@@ -30,9 +30,9 @@ as_of as (
 
 done_activities as (
     select a.pole_code, k.indicator_code, a.activity_on
-    from activities as a
+    from activities_done as a
     inner join ref_activity_kinds as k on k.activity_kind = a.activity_kind
-    where a.status = 'done' and k.indicator_code is not null and a.activity_on <= $today
+    where k.indicator_code is not null and a.activity_on <= $today
 ),
 
 realised as (

@@ -29,10 +29,9 @@ deps as (
 
 done_activities as (
     select dep_code, count(*) as activity_count
-    from activities
+    from activities_done
     where
-        status = 'done'
-        and year(activity_on) = $year
+        year(activity_on) = $year
         and activity_on <= $today
         and ($pole_code = 'all' or pole_code = $pole_code)
     group by dep_code

@@ -28,11 +28,10 @@ target as (
 -- The target's counting window (2024: from 1 July), the calendar year without target.
 done_activities as (
     select date_trunc('month', a.activity_on)::date as month_start
-    from activities as a
+    from activities_done as a
     inner join ref_activity_kinds as k on k.activity_kind = a.activity_kind
     left join target as t on true
     where k.indicator_code = $indicator_code
-      and a.status = 'done'
       and ($pole_code = 'all' or a.pole_code = $pole_code)
       and a.activity_on >= coalesce(t.counted_from, make_date($year, 1, 1))
       and a.activity_on <= least(coalesce(t.counted_to, make_date($year, 12, 31)), $today)

@@ -20,10 +20,9 @@ kinds as (
 
 done_activities as (
     select a.pole_code, k.indicator_code, a.activity_on
-    from activities as a
+    from activities_done as a
     inner join kinds as k on k.activity_kind = a.activity_kind
-    where a.status = 'done'
-      and a.activity_on >= $previous_start
+    where a.activity_on >= $previous_start
       and a.activity_on <= least($period_end, $today)
 ),
 

@@ -29,11 +29,10 @@ windows as (
 
 done_activities as (
     select a.pole_code, k.indicator_code
-    from activities as a
+    from activities_done as a
     inner join kinds as k on k.activity_kind = a.activity_kind
     inner join windows as w on w.indicator_code = k.indicator_code
-    where a.status = 'done'
-      and a.activity_on between w.counted_from and w.counted_to
+    where a.activity_on between w.counted_from and w.counted_to
 ),
 
 realised as (

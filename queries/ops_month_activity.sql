@@ -34,10 +34,10 @@ counted as (
         s.activity_kind,
         s.pole_code,
         count(*) filter (
-            where s.status = 'done' and s.activity_on between m.month_from and least(m.month_to, $today)
+            where is_done(s.status) and s.activity_on between m.month_from and least(m.month_to, $today)
         ) as done_count,
         sum(s.days_spent) filter (
-            where s.status = 'done' and s.activity_on between m.month_from and least(m.month_to, $today)
+            where is_done(s.status) and s.activity_on between m.month_from and least(m.month_to, $today)
         ) as days_spent,
         count(*) filter (
             where s.status in ('planned', 'in_progress') and s.activity_on between m.next_from and m.next_to

@@ -11,10 +11,9 @@
 select
     k.indicator_code,
     count(*) as activity_count
-from activities as a
+from activities_done as a
 inner join ref_activity_kinds as k on k.activity_kind = a.activity_kind
 where k.indicator_code is not null
-  and a.status = 'done'
   and a.activity_on between $date_from and least($date_to, $today)
   and (
       a.pole_code is null

@@ -18,9 +18,8 @@ partner_controls as (
         a.activity_id,
         a.has_findings,
         coalesce(a.undue_amount_eur, 0) as undue_amount_eur
-    from activities as a
-    where a.status = 'done'
-      and a.partner_id is not null
+    from activities_done as a
+    where a.partner_id is not null
       and a.activity_on <= $today
       and ($pole_code = 'all' or a.pole_code = $pole_code)
 ),

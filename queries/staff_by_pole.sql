@@ -34,8 +34,8 @@ by_pole as (
 
 done as (
     select pole_code, count(*) as done_count
-    from activities
-    where status = 'done' and activity_on between $date_from and least($date_to, $today)
+    from activities_done
+    where activity_on between $date_from and least($date_to, $today)
     group by pole_code
 ),
 

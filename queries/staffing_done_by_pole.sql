@@ -8,8 +8,8 @@ with
 
 done as (
     select pole_code, count(*) as done_count
-    from activities
-    where status = 'done' and activity_on between $date_from and $held_on
+    from activities_done
+    where activity_on between $date_from and $held_on
     group by pole_code
 ),
 

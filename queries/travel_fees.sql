@@ -9,9 +9,8 @@ with
 charged as (
     select a.caf_code, a.pole_code, date_trunc('month', a.activity_on)::date as month_start,
         a.travel_fee_eur
-    from activities as a
-    where a.status = 'done'
-      and a.travel_fee_eur > 0
+    from activities_done as a
+    where a.travel_fee_eur > 0
       and a.activity_on between $date_from and least($date_to, $today)
       and ($pole_code = 'all' or a.pole_code = $pole_code)
 ),

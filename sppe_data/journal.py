@@ -176,6 +176,11 @@ def create_views(con) -> None:
         )
     cols = ", ".join(f"cast(null as {t}) as {c}" for c, t in EVENT_COLUMNS.items())
     con.execute(f"create table if not exists {journal_table(EVENTS)} as select {cols} where false")
+    # The realised activities (macro is_done of queries/_macros.sql): what every figure of
+    # done work reads.
+    con.execute(
+        "create or replace view activities_done as select * from activities where is_done(status)"
+    )
     con.execute(_REQUESTS_VIEW)
     con.execute(_REQUEST_MACROS)
 

@@ -223,3 +223,20 @@ def test_pace_thresholds_live_in_one_place(tmp_path, monkeypatch):
     finally:
         reference._rules.cache_clear()
         _clear_caches()
+
+
+def test_realised_is_defined_once():
+    """« Réalisée » is the macro is_done of _macros.sql (read through the view
+    activities_done): no other query compares a status with 'done' itself."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"status\s*(=|in\s*\()\s*'done'", re.IGNORECASE)
+    copies = [
+        path.name
+        for path in (root / "queries").glob("*.sql")
+        if path.name != "_macros.sql" and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert copies == []
+    assert pattern.search((root / "queries" / "_macros.sql").read_text(encoding="utf-8"))

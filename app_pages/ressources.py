@@ -53,7 +53,7 @@ m4.metric("ETP vacants", fte("vacant"))
 st.caption(
     f"Plan de la lettre : {fmt.smart(plan_rows['planned_fte'].sum())} ETP, dont "
     + ", ".join(
-        f"{fmt.smart(planned[k])} {label.lower()}"
+        f"{fmt.smart(planned[k])} {label[0].lower()}{label[1:]}"  # « (SNA) » kept
         for k, label in steering.rules()["labels"]["funding_lines"].items()
         if k in planned
     )

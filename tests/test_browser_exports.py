@@ -60,8 +60,9 @@ def test_chart_png_and_table_csv_downloads(export_server, page, tmp_path):
         "Mois", "Réalisé dans le mois", "Réalisé (cumul)", "Trajectoire cible (cumul)",
     ]  # fmt: skip
     # Audits terrain, mission, January 2026: A12 only; trajectory 30 x 31/365 = 2.5.
-    assert rows[1] == ["janvier 2026", "1", "1", "2,5"]
-    assert rows[2][:3] == ["février 2026", "", ""]  # after today: no figure yet
+    # A month is its first day (a date, as the files keep it typed).
+    assert rows[1] == ["01/01/2026", "1", "1", "2,5"]
+    assert rows[2][:3] == ["01/02/2026", "", ""]  # after today: no figure yet
     assert len(rows) == 13
     assert "Traceback" not in page.inner_text("body")
 

@@ -706,7 +706,7 @@ def test_map_offers_every_imported_coverage_year(tiny_data):
     assert not at.exception
     table = frame_with(at, "Année du taux")
     row = table[table.iloc[:, 0] == "59"].iloc[0]
-    assert row["Année du taux"] == "2023"
+    assert row["Année du taux"] == 2023
 
 
 def test_imports_page_history_and_rollback_with_confirmation(tiny_data):

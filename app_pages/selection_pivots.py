@@ -16,6 +16,7 @@ from sppe_data.auth import AccessDenied
 from sppe_data.entries import ValidationError
 from sppe_data.governance import candidates_import, model, selection
 from ui import exports, signin, uploads
+from ui.components import CHART_CONFIG
 from ui.journal_forms import error, plain, reference_poles
 
 NONE = ""  # the "not given" option of the pôle select box
@@ -122,7 +123,7 @@ else:
         figure = selection_charts.contributions(ranking, scope)
         st.plotly_chart(
             figure, theme=None, key="selection_chart",
-            config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
+            config=CHART_CONFIG,
         )  # fmt: skip
         exports.chart_downloads(
             figure, "selection_chart", scope, "candidatures enregistrées", today

@@ -52,6 +52,11 @@ def provenance(info: DataInfo, scope: str, source: str) -> str:
     )
 
 
+# No plotly toolbar: its buttons speak English (« Zoom », « Autoscale »…) and a chart
+# exports from its own French buttons. Dragging still zooms, a double click resets.
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
 def chart_box(
     fig: go.Figure,
     table: pl.DataFrame,
@@ -76,7 +81,7 @@ def chart_box(
                 fig,
                 theme=None,
                 key=f"chart_{key}",
-                config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
+                config=CHART_CONFIG,
                 on_select=on_select,
             )
             exports.chart_downloads(

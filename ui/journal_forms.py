@@ -168,7 +168,7 @@ def activity_fields(kind: str, pole: str, defaults: dict, key: str) -> dict:
         )  # fmt: skip
     raw["request_id"] = st.text_input(
         "Saisine d'origine (numéro, facultatif)", value=defaults.get("request_id") or "",
-        max_chars=journal.REQUEST_ID_MAX, placeholder="S000001", key=f"{key}_request",
+        max_chars=journal.REQUEST_ID_MAX, placeholder="numéro de la saisine", key=f"{key}_request",
     )  # fmt: skip
     # No max_chars: the browser would cut a pasted text, or drop it, without a word; the
     # data layer refuses a text over the limit with a message instead.
@@ -518,7 +518,7 @@ def request_follow(principal: Principal | None, waiting: pl.DataFrame) -> None:
         )  # fmt: skip
         typed = c2.text_input(
             "Ou son numéro", max_chars=journal.REQUEST_ID_MAX, key=f"{STEP_KEY}_id",
-            placeholder="S000001",
+            placeholder="numéro de la saisine",
         )  # fmt: skip
         request_id = (typed or "").strip() or picked
         if not request_id:

@@ -259,7 +259,7 @@ def test_page_for_the_cnaf(tiny_data):
             assert any(f"dl_{kind}_{key}" in k for k in keys), (key, kind)
     captions = " ".join(c.value for c in at.caption)
     assert "ETP en poste au 31/01/2026" in captions
-    assert "39,5 ETP, dont 11,5 ancien service national d'appui (sna), 10,5 maîtrise" in captions
+    assert "39,5 ETP, dont 11,5 ancien service national d'appui (SNA), 10,5 maîtrise" in captions
 
 
 def test_page_for_a_pole(tiny_data):
